@@ -1,0 +1,65 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Carrier(models.Model):
+    """A partner courier company (ZTO 中通, SF 顺丰, KY 跨越速运...)."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=16,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z][A-Z0-9]{1,15}$", _("Use 2-16 capital letters and digits, e.g. ZTO."))],
+        help_text=_("Short upper-case code, e.g. ZTO, SF, KY."),
+    )
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("carrier")
+        verbose_name_plural = _("carriers")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[A-Z][A-Z0-9]{1,15}$"), name="carrier_code_format"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_zh}"
+
+    def display_name(self, language: str) -> str:
+        return self.name_zh if language.startswith("zh") else self.name_en
+
+
+class User(AbstractUser):
+    """Staff (agents, supervisors) and carrier-partner users. Carrier users belong to one carrier."""
+
+    carrier = models.ForeignKey(
+        Carrier,
+        verbose_name=_("carrier"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("Set only for carrier-partner users; they use the API and never reach the admin."),
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            # A carrier's user is never staff: the admin is for our own agents and supervisors.
+            models.CheckConstraint(
+                condition=Q(carrier__isnull=True) | Q(is_staff=False, is_superuser=False),
+                name="carrier_user_not_staff",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        full = self.get_full_name()
+        return f"{full} ({self.username})" if full else self.username

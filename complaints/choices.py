@@ -1,0 +1,106 @@
+"""The vocabularies of DOMAIN.md: categories, channels, states, priorities, event kinds."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    # The State Post Bureau's taxonomy, plus two used by carriers.
+    DELAY = "delay", _("Delay")
+    LOSS = "loss", _("Loss or missing contents")
+    DAMAGE = "damage", _("Damage")
+    CONTENTS_MISMATCH = "contents_mismatch", _("Contents not as shipped")
+    DELIVERY_SERVICE = "delivery_service", _("Delivery service")
+    PICKUP_SERVICE = "pickup_service", _("Collection service")
+    STAFF_ATTITUDE = "staff_attitude", _("Staff attitude")
+    IMPROPER_CHARGES = "improper_charges", _("Improper charges")
+    COD = "cod", _("Cash-on-delivery collection")
+    OTHER = "other", _("Other")
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+    WEB = "web", _("Web form")
+    SOCIAL_MEDIA = "social_media", _("Social media")
+    PLATFORM = "platform", _("Complaint platform")
+    REGULATOR = "regulator", _("Regulator (12305)")
+    PARTNER_API = "partner_api", _("Partner API")
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    IN_PROGRESS = "in_progress", _("In progress")
+    AWAITING_CARRIER = "awaiting_carrier", _("Awaiting carrier")
+    AWAITING_CUSTOMER = "awaiting_customer", _("Awaiting complainant")
+    RESOLVED = "resolved", _("Resolved")
+    REOPENED = "reopened", _("Reopened")
+    CLOSED = "closed", _("Closed")
+
+
+# The state map of DOMAIN.md. Every status change is checked against it.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.NEW: frozenset({Status.ACKNOWLEDGED}),
+    Status.ACKNOWLEDGED: frozenset({Status.IN_PROGRESS, Status.AWAITING_CARRIER, Status.AWAITING_CUSTOMER}),
+    Status.IN_PROGRESS: frozenset({Status.AWAITING_CARRIER, Status.AWAITING_CUSTOMER, Status.RESOLVED}),
+    Status.AWAITING_CARRIER: frozenset({Status.IN_PROGRESS, Status.AWAITING_CUSTOMER, Status.RESOLVED}),
+    Status.AWAITING_CUSTOMER: frozenset({Status.IN_PROGRESS, Status.AWAITING_CARRIER, Status.RESOLVED}),
+    Status.RESOLVED: frozenset({Status.CLOSED, Status.REOPENED}),
+    Status.REOPENED: frozenset({Status.IN_PROGRESS}),
+    Status.CLOSED: frozenset(),
+}
+
+OPEN_STATUSES = frozenset(
+    {
+        Status.NEW,
+        Status.ACKNOWLEDGED,
+        Status.IN_PROGRESS,
+        Status.AWAITING_CARRIER,
+        Status.AWAITING_CUSTOMER,
+        Status.REOPENED,
+    }
+)
+
+
+class Priority(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+PRIORITY_RANK = {Priority.NORMAL: 0, Priority.HIGH: 1, Priority.URGENT: 2}
+
+
+class Language(models.TextChoices):
+    ZH_HANS = "zh-hans", _("Simplified Chinese")
+    EN = "en", _("English")
+
+
+class ContactChannel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("Email")
+
+
+class EscalationLevel(models.IntegerChoices):
+    FRONTLINE = 0, _("Frontline agent")
+    SUPERVISOR = 1, _("Supervisor")
+    CENTRE = 2, _("Complaint centre")
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    UPDATED = "updated", _("Details updated")
+    ASSIGNED = "assigned", _("Assigned")
+    PUBLIC_REPLY = "public_reply", _("Reply to complainant")
+    INTERNAL_NOTE = "internal_note", _("Internal note")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    HANDED_TO_CARRIER = "handed_to_carrier", _("Handed to carrier")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    INTERNAL = "internal", _("Internal")

@@ -1,0 +1,76 @@
+"""Forms of the agents' admin. They only parse input; the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from complaints.choices import Status
+from complaints.models import Complaint
+from complaints.selectors import assignable_staff
+from complaints.services import EDITABLE_FIELDS, MESSAGE_MAX_LENGTH
+
+
+class VersionedForm(forms.Form):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ComplaintAdminForm(forms.ModelForm):
+    """The details form on the change page, carrying the version the agent opened."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Complaint
+        fields = EDITABLE_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        expected = cleaned.get("expected_version")
+        if self.instance.pk and expected is not None:
+            current = Complaint.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            if current is not None and current != expected:
+                raise forms.ValidationError(
+                    _(
+                        "Someone else changed this complaint after you opened it (you had version %(mine)s, it is "
+                        "now at %(now)s). Nothing was saved: open it again to see the change."
+                    ),
+                    params={"mine": expected, "now": current},
+                    code="conflict",
+                )
+        return cleaned
+
+
+class MessageForm(VersionedForm):
+    message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}),
+                              max_length=MESSAGE_MAX_LENGTH)
+
+
+class OptionalMessageForm(VersionedForm):
+    message = forms.CharField(label=_("Message to the carrier"), widget=forms.Textarea(attrs={"rows": 2}),
+                              max_length=MESSAGE_MAX_LENGTH, required=False)
+
+
+class TransitionForm(VersionedForm):
+    to_status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=MESSAGE_MAX_LENGTH)
+
+
+class ResolveForm(VersionedForm):
+    summary = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}),
+                              max_length=MESSAGE_MAX_LENGTH)
+    root_cause = forms.CharField(label=_("Root cause"), widget=forms.Textarea(attrs={"rows": 2}),
+                                 max_length=MESSAGE_MAX_LENGTH)
+
+
+class ReopenForm(VersionedForm):
+    reason = forms.CharField(label=_("Why reopen"), widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=MESSAGE_MAX_LENGTH)
+
+
+class AssignForm(VersionedForm):
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=assignable_staff(), required=False,
+                                   empty_label=_("— back to the queue —"))

@@ -1,0 +1,33 @@
+"""Reads about complaints. Views, the admin and the API ask these instead of building queries themselves."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.models import User
+from complaints.choices import TRANSITIONS, Status
+from complaints.models import Complaint, ComplaintEvent
+
+# Statuses reached through complaint_transition (the others have their own action).
+PLAIN_TARGETS = (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.AWAITING_CUSTOMER)
+
+
+def complaint_timeline(*, complaint: Complaint, include_internal: bool = True, newest_first: bool = True
+                       ) -> QuerySet[ComplaintEvent]:
+    events = ComplaintEvent.objects.filter(complaint=complaint).select_related("actor")
+    if not include_internal:
+        events = events.public()
+    return events.order_by("-created_at", "-id") if newest_first else events.order_by("created_at", "id")
+
+
+def complaint_plain_targets(*, complaint: Complaint) -> list[str]:
+    """The statuses an agent can move this complaint to with a plain status change."""
+    return [status for status in PLAIN_TARGETS if status in TRANSITIONS[complaint.status]]
+
+
+def complaint_can(*, complaint: Complaint, target: str) -> bool:
+    return target in TRANSITIONS[complaint.status]
+
+
+def assignable_staff() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, is_staff=True, carrier__isnull=True).order_by("username")

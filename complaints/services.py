@@ -1,0 +1,629 @@
+"""Business actions on complaints. The admin, the API, tasks and commands call these and nothing else.
+
+Each action: locks the complaint row, returns quietly if its result already holds (safe to call twice), checks the
+version the caller saw and the state map, writes the change and exactly one ComplaintEvent, and bumps the version.
+Anything else is refused with a ServiceError that says what is wrong, and nothing is written.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Carrier, User
+from accounts.roles import user_role
+from complaints.choices import (
+    PRIORITY_RANK,
+    TRANSITIONS,
+    Channel,
+    ContactChannel,
+    EscalationLevel,
+    EventKind,
+    Language,
+    Priority,
+    Status,
+    Visibility,
+)
+from complaints.errors import IllegalTransition, InvalidInput, VersionConflict
+from complaints.models import Complaint, ComplaintEvent, ReferenceSequence
+from complaints.validators import normalise_phone
+
+MESSAGE_MAX_LENGTH = 5000
+
+# Targets with their own action, because they need more than a status (a carrier, a summary, a reason).
+_DEDICATED_ACTIONS = {
+    Status.AWAITING_CARRIER: "hand to carrier",
+    Status.RESOLVED: "resolve",
+    Status.REOPENED: "reopen",
+    Status.CLOSED: "close",
+}
+
+# Fields an agent may correct after intake through complaint_update.
+EDITABLE_FIELDS = (
+    "waybill_number",
+    "carrier",
+    "category",
+    "channel",
+    "description",
+    "complainant_name",
+    "complainant_phone",
+    "complainant_email",
+    "language",
+    "contact_channel",
+    "declared_value",
+    "insured_value",
+    "shipping_fee",
+    "priority",
+    "risk_medical",
+    "risk_social_media",
+)
+
+
+# --- Intake ---------------------------------------------------------------------------------------------------------
+
+
+def complaint_create(
+    *,
+    actor: User | None,
+    channel: str,
+    category: str,
+    waybill_number: str,
+    description: str,
+    complainant_name: str,
+    complainant_phone: str = "",
+    complainant_email: str = "",
+    language: str = Language.ZH_HANS,
+    contact_channel: str = "",
+    carrier: Carrier | None = None,
+    declared_value: Decimal | str | int = Decimal("0.00"),
+    insured_value: Decimal | str | int = Decimal("0.00"),
+    shipping_fee: Decimal | str | int = Decimal("0.00"),
+    priority: str = Priority.NORMAL,
+    risk_medical: bool = False,
+    risk_social_media: bool = False,
+    at: datetime | None = None,
+) -> Complaint:
+    """Record a new complaint: validate it, flag its risks, link it to a recent complaint it repeats."""
+    at = at or timezone.now()
+    complainant_phone = normalise_phone(complainant_phone)
+    complainant_email = (complainant_email or "").strip()
+    if not contact_channel:
+        contact_channel = ContactChannel.SMS if complainant_phone else ContactChannel.EMAIL
+    complaint = Complaint(
+        reference="pending",
+        waybill_number=(waybill_number or "").strip().upper(),
+        carrier=carrier,
+        category=category,
+        channel=channel,
+        description=(description or "").strip(),
+        complainant_name=(complainant_name or "").strip(),
+        complainant_phone=complainant_phone,
+        complainant_email=complainant_email,
+        language=language,
+        contact_channel=contact_channel,
+        declared_value=declared_value,
+        insured_value=insured_value,
+        shipping_fee=shipping_fee,
+        priority=priority,
+        risk_medical=bool(risk_medical),
+        risk_social_media=bool(risk_social_media) or channel == Channel.SOCIAL_MEDIA,
+        risk_regulator=channel == Channel.REGULATOR,
+        status=Status.NEW,
+        received_at=at,
+    )
+    _validate(complaint, exclude=["reference", "repeat_of", "owner"])
+
+    complaint.risk_high_value = complaint.declared_value >= Decimal(settings.REDRESS_HIGH_VALUE_THRESHOLD)
+    with transaction.atomic():
+        repeat_of = _find_repeated(complaint, at=at)
+        complaint.repeat_of = repeat_of
+        complaint.risk_repeat = repeat_of is not None
+        if complaint.is_high_risk:
+            # High-risk complaints start with a supervisor and at least high priority (DOMAIN.md, Escalation).
+            complaint.escalation_level = EscalationLevel.SUPERVISOR
+            if PRIORITY_RANK[complaint.priority] < PRIORITY_RANK[Priority.HIGH]:
+                complaint.priority = Priority.HIGH
+        complaint.reference = _next_reference(at)
+        complaint.created_at = complaint.updated_at = at
+        complaint.save()
+        _record(
+            complaint=complaint,
+            kind=EventKind.CREATED,
+            actor=actor,
+            visibility=Visibility.PUBLIC,
+            message=complaint.description,
+            data={
+                "channel": complaint.channel,
+                "category": complaint.category,
+                "priority": complaint.priority,
+                "risk_flags": complaint.risk_flags,
+                "escalation_level": complaint.escalation_level,
+                "repeat_of": repeat_of.reference if repeat_of else None,
+            },
+            at=at,
+        )
+    return complaint
+
+
+def _find_repeated(complaint: Complaint, *, at: datetime) -> Complaint | None:
+    """The most recent complaint in the repeat window about the same waybill or from the same phone."""
+    same = Q(waybill_number=complaint.waybill_number)
+    if complaint.complainant_phone:
+        same |= Q(complainant_phone=complaint.complainant_phone)
+    window_start = at - timedelta(days=settings.REDRESS_REPEAT_WINDOW_DAYS)
+    return (
+        Complaint.objects.filter(same, received_at__gte=window_start, received_at__lte=at)
+        .order_by("-received_at", "-id")
+        .first()
+    )
+
+
+def _next_reference(at: datetime) -> str:
+    """C + local date (yymmdd) + the day's number: C2611220001. Numbers are handed out under a row lock."""
+    day = timezone.localdate(at)
+    sequence, _created = ReferenceSequence.objects.select_for_update().get_or_create(day=day)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return f"C{day:%y%m%d}{sequence.last_number:04d}"
+
+
+def complaint_update(
+    *,
+    complaint: Complaint,
+    actor: User,
+    expected_version: int | None,
+    changes: dict[str, Any],
+    at: datetime | None = None,
+) -> Complaint:
+    """Correct the details recorded at intake. Status, owner and clocks are not details: they have their actions."""
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise InvalidInput(
+            _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(unknown)},
+            fields={name: [_("This field is read-only.")] for name in unknown},
+        )
+    at = at or timezone.now()
+    with transaction.atomic():
+        fresh = _lock(complaint)
+        _check_version(fresh, expected_version)
+        if "complainant_phone" in changes:
+            changes["complainant_phone"] = normalise_phone(changes["complainant_phone"])
+        before = {name: getattr(fresh, name) for name in changes}
+        for name, value in changes.items():
+            setattr(fresh, name, value.strip() if isinstance(value, str) else value)
+        _validate(fresh, exclude=["repeat_of", "owner"])
+        diff = {
+            name: [_plain(before[name]), _plain(getattr(fresh, name))]
+            for name in changes
+            if before[name] != getattr(fresh, name)
+        }
+        if not diff:
+            return _sync(complaint, fresh)
+        fresh.risk_high_value = fresh.declared_value >= Decimal(settings.REDRESS_HIGH_VALUE_THRESHOLD)
+        fresh.risk_social_media = fresh.risk_social_media or fresh.channel == Channel.SOCIAL_MEDIA
+        fresh.risk_regulator = fresh.channel == Channel.REGULATOR
+        _save(fresh, [*changes, "risk_high_value", "risk_social_media", "risk_regulator"], at=at)
+        _record(
+            complaint=fresh,
+            kind=EventKind.UPDATED,
+            actor=actor,
+            visibility=Visibility.INTERNAL,
+            data={"changes": diff},
+            at=at,
+        )
+    return _sync(complaint, fresh)
+
+
+# --- Working a complaint --------------------------------------------------------------------------------------------
+
+
+def complaint_assign(
+    *,
+    complaint: Complaint,
+    actor: User,
+    owner: User | None,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Complaint:
+    """Give the complaint to an agent or supervisor (or back to the queue with owner=None)."""
+    if owner is not None and (owner.carrier_id is not None or not owner.is_active or not owner.is_staff):
+        raise InvalidInput(
+            _("%(user)s cannot own complaints: only active agents and supervisors can.") % {"user": owner},
+            fields={"owner": [_("Choose an active agent or supervisor.")]},
+        )
+    at = at or timezone.now()
+    with transaction.atomic():
+        fresh = _lock(complaint)
+        if fresh.owner_id == (owner.pk if owner else None):
+            return _sync(complaint, fresh)
+        _check_version(fresh, expected_version)
+        _refuse_if_closed(fresh)
+        previous = fresh.owner
+        fresh.owner = owner
+        _save(fresh, ["owner"], at=at)
+        _record(
+            complaint=fresh,
+            kind=EventKind.ASSIGNED,
+            actor=actor,
+            visibility=Visibility.INTERNAL,
+            data={
+                "from": previous.username if previous else None,
+                "to": owner.username if owner else None,
+            },
+            at=at,
+        )
+    return _sync(complaint, fresh)
+
+
+def complaint_reply(
+    *,
+    complaint: Complaint,
+    actor: User,
+    message: str,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Complaint:
+    """A customer-visible reply. The first one by a person stops the first-response clock."""
+    message = _clean_message(message, field="message")
+    at = at or timezone.now()
+    with transaction.atomic():
+        fresh = _lock(complaint)
+        _check_version(fresh, expected_version)
+        _refuse_if_closed(fresh)
+        fields = []
+        if fresh.first_response_at is None and actor is not None:
+            fresh.first_response_at = at
+            fields.append("first_response_at")
+        _save(fresh, fields, at=at)
+        _record(
+            complaint=fresh,
+            kind=EventKind.PUBLIC_REPLY,
+            actor=actor,
+            visibility=Visibility.PUBLIC,
+            message=message,
+            at=at,
+        )
+    return _sync(complaint, fresh)
+
+
+def complaint_add_note(
+    *,
+    complaint: Complaint,
+    actor: User,
+    message: str,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Complaint:
+    """An internal note: seen by staff only, never by the complainant or the carrier."""
+    message = _clean_message(message, field="message")
+    at = at or timezone.now()
+    with transaction.atomic():
+        fresh = _lock(complaint)
+        _check_version(fresh, expected_version)
+        _save(fresh, [], at=at)
+        _record(
+            complaint=fresh,
+            kind=EventKind.INTERNAL_NOTE,
+            actor=actor,
+            visibility=Visibility.INTERNAL,
+            message=message,
+            at=at,
+        )
+    return _sync(complaint, fresh)
+
+
+def complaint_transition(
+    *,
+    complaint: Complaint,
+    actor: User | None,
+    to_status: str,
+    expected_version: int | None = None,
+    note: str = "",
+    at: datetime | None = None,
+) -> Complaint:
+    """Move along the state map to a status that needs nothing else (acknowledged, in progress, awaiting the
+    complainant). Handing to the carrier, resolving, reopening and closing have their own actions."""
+    if to_status not in Status.values:
+        raise InvalidInput(
+            _("Unknown status “%(status)s”.") % {"status": to_status},
+            fields={"to_status": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(Status.values)}]},
+        )
+    if to_status in _DEDICATED_ACTIONS:
+        raise IllegalTransition(
+            _("To make a complaint “%(status)s”, use the “%(action)s” action.")
+            % {"status": Status(to_status).label, "action": _(_DEDICATED_ACTIONS[to_status])}
+        )
+    at = at or timezone.now()
+    with transaction.atomic():
+        fresh = _lock(complaint)
+        if fresh.status == to_status:
+            return _sync(complaint, fresh)
+        _check_version(fresh, expected_version)
+        _check_transition(fresh, to_status)
+        previous = fresh.status
+        fresh.status = to_status
+        _save(fresh, ["status"], at=at)
+        _record(
+            complaint=fresh,
+            kind=EventKind.STATUS_CHANGED,
+            actor=actor,
+            visibility=Visibility.PUBLIC,
+            message=(note or "").strip(),
+            data={"from": previous, "to": to_status},
+            at=at,
+        )
+    return _sync(complaint, fresh)
+
+
+def complaint_hand_to_carrier(
+    *,
+    complaint: Complaint,
+    actor: User,
+    message: str = "",
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Complaint:
+    """Ask the carrier to act: the complaint waits on the carrier until it answers."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        fresh = _lock(complaint)
+        if fresh.status == Status.AWAITING_CARRIER:
+            return _sync(complaint, fresh)
+        _check_version(fresh, expected_version)
+        if fresh.carrier_id is None:
+            raise InvalidInput(
+                _("Complaint %(ref)s has no carrier: set the carrier before handing it over.") % {"ref": fresh},
+                fields={"carrier": [_("Choose the carrier that handled the parcel.")]},
+            )
+        if not fresh.carrier.is_active:
+            raise InvalidInput(
+                _("Carrier %(carrier)s is not active.") % {"carrier": fresh.carrier.code},
+                fields={"carrier": [_("This carrier is not active.")]},
+            )
+        _check_transition(fresh, Status.AWAITING_CARRIER)
+        previous = fresh.status
+        fresh.status = Status.AWAITING_CARRIER
+        _save(fresh, ["status"], at=at)
+        _record(
+            complaint=fresh,
+            kind=EventKind.HANDED_TO_CARRIER,
+            actor=actor,
+            visibility=Visibility.PUBLIC,
+            message=(message or "").strip(),
+            data={"from": previous, "to": Status.AWAITING_CARRIER, "carrier": fresh.carrier.code},
+            at=at,
+        )
+    return _sync(complaint, fresh)
+
+
+def complaint_resolve(
+    *,
+    complaint: Complaint,
+    actor: User | None,
+    summary: str,
+    root_cause: str,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Complaint:
+    """Resolve with what was done and why it happened (fed back to the department that caused it)."""
+    errors = {}
+    if not (summary or "").strip():
+        errors["summary"] = [_("Say what was done for the complainant.")]
+    if not (root_cause or "").strip():
+        errors["root_cause"] = [_("Say what caused the problem, for the department that caused it.")]
+    if errors:
+        raise InvalidInput(_("A resolution needs a summary and a root cause."), fields=errors)
+    at = at or timezone.now()
+    with transaction.atomic():
+        fresh = _lock(complaint)
+        if fresh.status == Status.RESOLVED:
+            return _sync(complaint, fresh)
+        _check_version(fresh, expected_version)
+        _check_transition(fresh, Status.RESOLVED)
+        previous = fresh.status
+        fresh.status = Status.RESOLVED
+        fresh.resolved_at = at
+        fresh.resolution_summary = summary.strip()
+        fresh.root_cause = root_cause.strip()
+        _save(fresh, ["status", "resolved_at", "resolution_summary", "root_cause"], at=at)
+        _record(
+            complaint=fresh,
+            kind=EventKind.RESOLVED,
+            actor=actor,
+            visibility=Visibility.PUBLIC,
+            message=fresh.resolution_summary,
+            data={"from": previous, "to": Status.RESOLVED, "root_cause": fresh.root_cause},
+            at=at,
+        )
+    return _sync(complaint, fresh)
+
+
+def complaint_close(
+    *,
+    complaint: Complaint,
+    actor: User | None,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Complaint:
+    """Close a resolved complaint for good."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        fresh = _lock(complaint)
+        if fresh.status == Status.CLOSED:
+            return _sync(complaint, fresh)
+        _check_version(fresh, expected_version)
+        _check_transition(fresh, Status.CLOSED)
+        fresh.status = Status.CLOSED
+        fresh.closed_at = at
+        _save(fresh, ["status", "closed_at"], at=at)
+        _record(
+            complaint=fresh,
+            kind=EventKind.CLOSED,
+            actor=actor,
+            visibility=Visibility.PUBLIC,
+            data={"from": Status.RESOLVED, "to": Status.CLOSED},
+            at=at,
+        )
+    return _sync(complaint, fresh)
+
+
+def complaint_reopen(
+    *,
+    complaint: Complaint,
+    actor: User | None,
+    reason: str,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Complaint:
+    """Reopen a resolved complaint (the complainant is not satisfied, or the fix did not hold)."""
+    reason = _clean_message(reason, field="reason")
+    at = at or timezone.now()
+    with transaction.atomic():
+        fresh = _lock(complaint)
+        if fresh.status == Status.REOPENED:
+            return _sync(complaint, fresh)
+        _check_version(fresh, expected_version)
+        _check_transition(fresh, Status.REOPENED)
+        fresh.status = Status.REOPENED
+        fresh.resolved_at = None
+        fresh.reopen_count += 1
+        _save(fresh, ["status", "resolved_at", "reopen_count"], at=at)
+        _record(
+            complaint=fresh,
+            kind=EventKind.REOPENED,
+            actor=actor,
+            visibility=Visibility.PUBLIC,
+            message=reason,
+            data={"from": Status.RESOLVED, "to": Status.REOPENED, "reopen_count": fresh.reopen_count},
+            at=at,
+        )
+    return _sync(complaint, fresh)
+
+
+# --- Helpers --------------------------------------------------------------------------------------------------------
+
+
+def _validate(complaint: Complaint, *, exclude: list[str]) -> None:
+    try:
+        complaint.full_clean(exclude=exclude)
+    except DjangoValidationError as error:
+        raise InvalidInput.from_django(error) from None
+    if complaint.carrier is not None and not complaint.carrier.is_active and complaint._state.adding:
+        raise InvalidInput(
+            _("Some fields are not valid."),
+            fields={"carrier": [_("Carrier %(code)s is not active.") % {"code": complaint.carrier.code}]},
+        )
+
+
+def _clean_message(message: str, *, field: str) -> str:
+    message = (message or "").strip()
+    if not message:
+        raise InvalidInput(_("The %(field)s is empty.") % {"field": _(field)}, fields={field: [_("Write something.")]})
+    if len(message) > MESSAGE_MAX_LENGTH:
+        raise InvalidInput(
+            _("The %(field)s is too long.") % {"field": _(field)},
+            fields={field: [_("Keep it under %(max)d characters.") % {"max": MESSAGE_MAX_LENGTH}]},
+        )
+    return message
+
+
+def _lock(complaint: Complaint) -> Complaint:
+    """The complaint as it is now in the database, locked until the transaction ends."""
+    return Complaint.objects.select_for_update().select_related("carrier", "owner").get(pk=complaint.pk)
+
+
+def _check_version(fresh: Complaint, expected_version: int | None) -> None:
+    if expected_version is None or int(expected_version) == fresh.version:
+        return
+    last = fresh.events.select_related("actor").order_by("-created_at", "-id").first()
+    who = last.actor.username if last and last.actor else _("the system")
+    what = last.get_kind_display() if last else ""
+    raise VersionConflict(
+        _(
+            "Complaint %(ref)s was changed by %(who)s (%(what)s) after you opened it. Nothing was saved: "
+            "reload it, check the change, and try again."
+        )
+        % {"ref": fresh.reference, "who": who, "what": what},
+        fields={"version": [_("You had version %(mine)s; it is now at version %(now)s.")
+                            % {"mine": expected_version, "now": fresh.version}]},
+    )
+
+
+def _check_transition(fresh: Complaint, to_status: str) -> None:
+    allowed = TRANSITIONS[fresh.status]
+    if to_status not in allowed:
+        allowed_labels = ", ".join(str(Status(s).label) for s in sorted(allowed)) or _("none (it is final)")
+        raise IllegalTransition(
+            _("A complaint that is “%(current)s” cannot become “%(target)s”. From here it can become: %(allowed)s.")
+            % {"current": Status(fresh.status).label, "target": Status(to_status).label, "allowed": allowed_labels},
+            fields={"status": [_("Not allowed from “%(current)s”.") % {"current": Status(fresh.status).label}]},
+        )
+
+
+def _refuse_if_closed(fresh: Complaint) -> None:
+    if fresh.status == Status.CLOSED:
+        raise IllegalTransition(_("Complaint %(ref)s is closed.") % {"ref": fresh.reference})
+
+
+def _save(fresh: Complaint, fields: list[str], *, at: datetime) -> None:
+    """Write the fields and bump the version, only if nobody else bumped it first."""
+    old_version = fresh.version
+    values = {name: getattr(fresh, name) for name in fields}
+    values["version"] = old_version + 1
+    values["updated_at"] = at
+    updated = Complaint.objects.filter(pk=fresh.pk, version=old_version).update(**values)
+    if updated != 1:
+        raise VersionConflict(
+            _("Complaint %(ref)s was changed by someone else at the same moment. Nothing was saved: reload and try "
+              "again.") % {"ref": fresh.reference}
+        )
+    fresh.version = old_version + 1
+    fresh.updated_at = values["updated_at"]
+
+
+def _record(
+    *,
+    complaint: Complaint,
+    kind: str,
+    actor: User | None,
+    visibility: str,
+    at: datetime,
+    message: str = "",
+    data: dict | None = None,
+) -> ComplaintEvent:
+    return ComplaintEvent.objects.create(
+        complaint=complaint,
+        kind=kind,
+        actor=actor,
+        actor_role=user_role(actor),
+        visibility=visibility,
+        message=message,
+        data=data or {},
+        created_at=at,
+    )
+
+
+def _sync(target: Complaint, fresh: Complaint) -> Complaint:
+    """Copy the saved state onto the caller's instance too, so callers never hold a stale version."""
+    if target is not fresh:
+        for field in Complaint._meta.concrete_fields:
+            setattr(target, field.attname, getattr(fresh, field.attname))
+        target._state.fields_cache.clear()
+    return fresh
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "pk"):
+        return str(value)
+    return value
+
