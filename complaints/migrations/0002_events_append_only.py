@@ -5,7 +5,7 @@ from django.db import migrations
 POSTGRES_UP = """
 CREATE OR REPLACE FUNCTION complaints_event_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'complaint events are append-only: % refused', TG_OP;
+    RAISE EXCEPTION 'complaint events are append-only: UPDATE refused';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER complaints_event_no_update BEFORE UPDATE ON complaints_complaintevent
