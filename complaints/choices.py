@@ -99,8 +99,60 @@ class EventKind(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")
     REOPENED = "reopened", _("Reopened")
+    CARRIER_ACCEPTED = "carrier_accepted", _("Carrier accepted")
+    PROGRESS_UPDATE = "progress_update", _("Progress update sent")
+    SLA_WARNING = "sla_warning", _("Target nearly missed")
+    SLA_BREACH = "sla_breach", _("Target missed")
+    ESCALATED = "escalated", _("Escalated")
+    DE_ESCALATED = "de_escalated", _("De-escalated")
+    SURVEY_ANSWERED = "survey_answered", _("Survey answered")
 
 
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("Public")
     INTERNAL = "internal", _("Internal")
+
+
+class Clock(models.TextChoices):
+    FIRST_RESPONSE = "first_response", _("First response")
+    RESOLUTION = "resolution", _("Resolution")
+    PROGRESS = "progress", _("Progress update")
+    CARRIER_ACCEPT = "carrier_accept", _("Carrier accepts")
+    CARRIER_REPLY = "carrier_reply", _("Carrier replies")
+    STATUTORY = "statutory", _("Statutory limit (7 days)")
+
+
+class AlertKind(models.TextChoices):
+    WARNING = "warning", _("Warning")
+    BREACH = "breach", _("Breach")
+
+
+class RiskCondition(models.TextChoices):
+    ANY = "any", _("Any high-risk flag")
+    MEDICAL = "medical", _("Medical or urgent goods")
+    SOCIAL_MEDIA = "social_media", _("Social-media exposure")
+    REGULATOR = "regulator", _("Regulator channel")
+    REPEAT = "repeat", _("Repeat complaint")
+    HIGH_VALUE = "high_value", _("High declared value")
+
+
+class MessageKind(models.TextChoices):
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+    PROGRESS_UPDATE = "progress_update", _("Progress update")
+    RESOLUTION_NOTICE = "resolution_notice", _("Resolution notice")
+    SURVEY = "survey", _("Satisfaction survey")
+    SURVEY_REMINDER = "survey_reminder", _("Survey reminder")
+    CARRIER_REMINDER = "carrier_reminder", _("Carrier reminder")
+    STAFF_ALERT = "staff_alert", _("Staff alert")
+
+
+class MessageChannel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("Email")
+
+
+class MessageState(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")

@@ -9,13 +9,19 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 from complaints.choices import (
+    AlertKind,
     Category,
+    Clock,
     Channel,
     ContactChannel,
     EscalationLevel,
     EventKind,
     Language,
+    MessageChannel,
+    MessageKind,
+    MessageState,
     Priority,
+    RiskCondition,
     Status,
     Visibility,
 )
@@ -92,6 +98,25 @@ class Complaint(models.Model):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+
+    # Due times of the running clocks, computed by complaints.clocks from the event history and the policy.
+    sla_policy = models.ForeignKey(
+        "complaints.SlaPolicy", verbose_name=_("SLA policy"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="complaints",
+    )
+    first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    progress_due_at = models.DateTimeField(_("progress update due"), null=True, blank=True, db_index=True)
+    carrier_accept_due_at = models.DateTimeField(_("carrier accept due"), null=True, blank=True)
+    carrier_reply_due_at = models.DateTimeField(_("carrier reply due"), null=True, blank=True)
+    statutory_due_at = models.DateTimeField(_("statutory limit"), null=True, blank=True)
+    # The nearest due time of any running clock (for sorting and "overdue"), and the next moment the clock sweep
+    # has something to do (a warning or a breach not yet recorded).
+    next_due_at = models.DateTimeField(_("next due"), null=True, blank=True, db_index=True)
+    next_alert_at = models.DateTimeField(_("next alert"), null=True, blank=True, db_index=True)
+    # The revisit after resolution: when the survey goes out, and when its one reminder does.
+    revisit_due_at = models.DateTimeField(_("survey due"), null=True, blank=True, db_index=True)
+    survey_reminder_due_at = models.DateTimeField(_("survey reminder due"), null=True, blank=True, db_index=True)
 
     resolution_summary = models.TextField(_("resolution summary"), blank=True)
     root_cause = models.TextField(_("root cause"), blank=True)
@@ -229,3 +254,131 @@ class ComplaintEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Complaint events are append-only and cannot be deleted.")
+
+
+class SlaPolicy(models.Model):
+    """Targets for the clocks of DOMAIN.md. Policies are checked by position; the first whose conditions all match
+    a complaint applies. An empty condition matches anything."""
+
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveIntegerField(_("position"), default=100, help_text=_("Lower positions are checked first."))
+    is_active = models.BooleanField(_("active"), default=True)
+    category = models.CharField(_("category"), max_length=32, choices=Category.choices, blank=True)
+    priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, blank=True)
+    channel = models.CharField(_("channel"), max_length=32, choices=Channel.choices, blank=True)
+    risk = models.CharField(_("risk flag"), max_length=16, choices=RiskCondition.choices, blank=True)
+
+    first_response_hours = models.DecimalField(_("first response (hours)"), max_digits=6, decimal_places=2,
+                                               default=Decimal("24"))
+    resolution_hours = models.DecimalField(_("resolution (hours)"), max_digits=6, decimal_places=2,
+                                           default=Decimal("72"))
+    progress_update_hours = models.DecimalField(_("progress update (hours)"), max_digits=6, decimal_places=2,
+                                                default=Decimal("24"))
+    carrier_accept_hours = models.DecimalField(_("carrier accepts (hours)"), max_digits=6, decimal_places=2,
+                                               default=Decimal("4"))
+    carrier_reply_hours = models.DecimalField(_("carrier replies (hours)"), max_digits=6, decimal_places=2,
+                                              default=Decimal("24"))
+    statutory_hours = models.DecimalField(_("statutory limit (hours)"), max_digits=6, decimal_places=2,
+                                          default=Decimal("168"))
+    warning_percent = models.PositiveSmallIntegerField(_("warn at (% of target)"), default=80)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_response_hours__gt=0, resolution_hours__gt=0, progress_update_hours__gt=0,
+                            carrier_accept_hours__gt=0, carrier_reply_hours__gt=0, statutory_hours__gt=0),
+                name="sla_targets_positive",
+                violation_error_message=_("Every target must be more than zero hours."),
+            ),
+            models.CheckConstraint(
+                condition=Q(warning_percent__gte=1, warning_percent__lte=99),
+                name="sla_warning_percent_range",
+                violation_error_message=_("The warning threshold is a percentage between 1 and 99."),
+            ),
+            models.CheckConstraint(
+                condition=Q(resolution_hours__lte=models.F("statutory_hours")),
+                name="sla_resolution_within_statutory",
+                violation_error_message=_("The resolution target cannot be later than the statutory limit."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClockAlert(models.Model):
+    """A warning or breach of one clock in one cycle (the cycle is the due time it was measured against). Unique,
+    so each happens exactly once however often or wherever the sweep runs."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="clock_alerts")
+    clock = models.CharField(_("clock"), max_length=20, choices=Clock.choices)
+    kind = models.CharField(_("kind"), max_length=8, choices=AlertKind.choices)
+    due_at = models.DateTimeField(_("due at"))
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("clock alert")
+        verbose_name_plural = _("clock alerts")
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "clock", "kind", "due_at"], name="clock_alert_once"),
+        ]
+
+
+class OutboundMessage(models.Model):
+    """Every message to a complainant, carrier or staff member is a row first (the outbox); the dispatcher sends
+    it. Unique per complaint, kind and period, so nothing is ever sent twice."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="messages", null=True,
+                                  blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=MessageKind.choices)
+    period = models.CharField(_("period"), max_length=64,
+                              help_text=_("What makes this message unique for its complaint and kind."))
+    channel = models.CharField(_("channel"), max_length=8, choices=MessageChannel.choices)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.ZH_HANS)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("body"))
+    due_at = models.DateTimeField(_("due at"))
+    state = models.CharField(_("state"), max_length=8, choices=MessageState.choices, default=MessageState.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    provider_id = models.CharField(_("provider id"), max_length=100, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("outbound message")
+        verbose_name_plural = _("outbound messages")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "due_at"], name="outbox_due")]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "kind", "period"], name="outbox_once_per_period"),
+            models.CheckConstraint(condition=~Q(state=MessageState.SENT) | Q(sent_at__isnull=False),
+                                   name="outbox_sent_has_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient}"
+
+
+class SurveyResponse(models.Model):
+    """The complainant's satisfaction answer: one per complaint and resolution cycle."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="survey_responses")
+    cycle = models.PositiveSmallIntegerField(_("cycle"), default=0, help_text=_("Times reopened when asked."))
+    score = models.PositiveSmallIntegerField(_("score (1-5)"))
+    comment = models.TextField(_("comment"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"))
+
+    class Meta:
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "cycle"], name="survey_once_per_cycle"),
+            models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="survey_score_range"),
+        ]

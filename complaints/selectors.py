@@ -31,3 +31,12 @@ def complaint_can(*, complaint: Complaint, target: str) -> bool:
 
 def assignable_staff() -> QuerySet[User]:
     return User.objects.filter(is_active=True, is_staff=True, carrier__isnull=True).order_by("username")
+
+
+def complaint_public_timeline(*, complaint: Complaint, kinds: tuple[str, ...]) -> QuerySet[ComplaintEvent]:
+    """What the complainant sees: public events of the given kinds, newest first."""
+    return (
+        ComplaintEvent.objects.filter(complaint=complaint, kind__in=kinds)
+        .public()
+        .order_by("-created_at", "-id")
+    )

@@ -32,8 +32,10 @@ from complaints.choices import (
     Status,
     Visibility,
 )
-from complaints.errors import IllegalTransition, InvalidInput, VersionConflict
-from complaints.models import Complaint, ComplaintEvent, ReferenceSequence
+from complaints.errors import IllegalTransition, InvalidInput, NotAllowed, VersionConflict
+from complaints.escalation import complaint_refresh_clocks
+from complaints.models import Complaint, ComplaintEvent, ReferenceSequence, SurveyResponse
+from complaints.outbox import acknowledgement_for, messages_enqueue, resolution_notice_for
 from complaints.validators import normalise_phone
 
 MESSAGE_MAX_LENGTH = 5000
@@ -150,6 +152,9 @@ def complaint_create(
             },
             at=at,
         )
+        # The automatic acknowledgement: it tells the complainant when to expect a person, and does not stop the
+        # first-response clock (only a human reply does).
+        messages_enqueue([acknowledgement_for(complaint, now=at)])
     return complaint
 
 
@@ -433,7 +438,10 @@ def complaint_resolve(
         fresh.resolved_at = at
         fresh.resolution_summary = summary.strip()
         fresh.root_cause = root_cause.strip()
-        _save(fresh, ["status", "resolved_at", "resolution_summary", "root_cause"], at=at)
+        fresh.revisit_due_at = at + timedelta(days=settings.REDRESS_SURVEY_AFTER_DAYS)
+        fresh.survey_reminder_due_at = None
+        _save(fresh, ["status", "resolved_at", "resolution_summary", "root_cause", "revisit_due_at",
+                      "survey_reminder_due_at"], at=at)
         _record(
             complaint=fresh,
             kind=EventKind.RESOLVED,
@@ -443,6 +451,7 @@ def complaint_resolve(
             data={"from": previous, "to": Status.RESOLVED, "root_cause": fresh.root_cause},
             at=at,
         )
+        messages_enqueue([resolution_notice_for(fresh, now=at)])
     return _sync(complaint, fresh)
 
 
@@ -463,7 +472,8 @@ def complaint_close(
         _check_transition(fresh, Status.CLOSED)
         fresh.status = Status.CLOSED
         fresh.closed_at = at
-        _save(fresh, ["status", "closed_at"], at=at)
+        fresh.revisit_due_at = fresh.survey_reminder_due_at = None
+        _save(fresh, ["status", "closed_at", "revisit_due_at", "survey_reminder_due_at"], at=at)
         _record(
             complaint=fresh,
             kind=EventKind.CLOSED,
@@ -495,7 +505,8 @@ def complaint_reopen(
         fresh.status = Status.REOPENED
         fresh.resolved_at = None
         fresh.reopen_count += 1
-        _save(fresh, ["status", "resolved_at", "reopen_count"], at=at)
+        fresh.revisit_due_at = fresh.survey_reminder_due_at = None
+        _save(fresh, ["status", "resolved_at", "reopen_count", "revisit_due_at", "survey_reminder_due_at"], at=at)
         _record(
             complaint=fresh,
             kind=EventKind.REOPENED,
@@ -508,19 +519,124 @@ def complaint_reopen(
     return _sync(complaint, fresh)
 
 
+def complaint_carrier_accept(
+    *,
+    complaint: Complaint,
+    actor: User,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Complaint:
+    """The carrier takes ownership of its next step: its accept clock stops and its reply clock starts."""
+    if actor.carrier_id is None or actor.carrier_id != complaint.carrier_id:
+        raise NotAllowed(_("Only the complaint's carrier can accept it."))
+    at = at or timezone.now()
+    with transaction.atomic():
+        fresh = _lock(complaint)
+        if fresh.status != Status.AWAITING_CARRIER:
+            raise IllegalTransition(
+                _("Complaint %(ref)s is not waiting for the carrier (it is “%(status)s”).")
+                % {"ref": fresh.reference, "status": Status(fresh.status).label}
+            )
+        handed = fresh.events.filter(kind=EventKind.HANDED_TO_CARRIER).order_by("-created_at", "-id").first()
+        if handed and fresh.events.filter(kind=EventKind.CARRIER_ACCEPTED, created_at__gte=handed.created_at).exists():
+            return _sync(complaint, fresh)
+        _check_version(fresh, expected_version)
+        _save(fresh, [], at=at)
+        _record(complaint=fresh, kind=EventKind.CARRIER_ACCEPTED, actor=actor, visibility=Visibility.PUBLIC, at=at,
+                data={"carrier": fresh.carrier.code})
+    return _sync(complaint, fresh)
+
+
+LOW_SCORES = (1, 2)
+
+
+def complaint_answer_survey(
+    *,
+    complaint: Complaint,
+    cycle: int,
+    score: int,
+    comment: str = "",
+    at: datetime | None = None,
+) -> SurveyResponse:
+    """The complainant's satisfaction answer (one per resolution cycle). A score of 1 or 2 reopens the complaint
+    and escalates it to a supervisor, with the comment in the timeline."""
+    from complaints.escalation import MAX_LEVEL
+
+    try:
+        score = int(score)
+    except (TypeError, ValueError):
+        score = 0
+    if not 1 <= score <= 5:
+        raise InvalidInput(_("Choose a score from 1 to 5."), fields={"score": [_("Choose a score from 1 to 5.")]})
+    comment = (comment or "").strip()[:MESSAGE_MAX_LENGTH]
+    at = at or timezone.now()
+    with transaction.atomic():
+        fresh = _lock(complaint)
+        if SurveyResponse.objects.filter(complaint=fresh, cycle=cycle).exists():
+            raise IllegalTransition(_("This survey has already been answered. Thank you."), code="already_answered")
+        if fresh.reopen_count != cycle or fresh.status not in (Status.RESOLVED, Status.CLOSED):
+            raise IllegalTransition(_("This survey is no longer open."), code="survey_closed")
+        response = SurveyResponse.objects.create(complaint=fresh, cycle=cycle, score=score, comment=comment,
+                                                 answered_at=at)
+        low = score in LOW_SCORES and fresh.status == Status.RESOLVED
+        fields = ["survey_reminder_due_at", "revisit_due_at"]
+        fresh.survey_reminder_due_at = fresh.revisit_due_at = None
+        if low:
+            # Dissatisfied: reopen and escalate to a supervisor, in one audited step.
+            fresh.status = Status.REOPENED
+            fresh.resolved_at = None
+            fresh.reopen_count += 1
+            fresh.escalation_level = max(fresh.escalation_level, 1) if fresh.escalation_level < MAX_LEVEL else MAX_LEVEL
+            fresh.owner = None
+            fields += ["status", "resolved_at", "reopen_count", "escalation_level", "owner"]
+        _save(fresh, fields, at=at)
+        _record(
+            complaint=fresh,
+            kind=EventKind.SURVEY_ANSWERED,
+            actor=None,
+            visibility=Visibility.PUBLIC,
+            message=comment,
+            data={"score": score, "cycle": cycle, **({"from": Status.RESOLVED, "to": Status.REOPENED,
+                                                       "escalation_level": fresh.escalation_level} if low else {})},
+            at=at,
+        )
+    _sync(complaint, fresh)
+    return response
+
+
 # --- Helpers --------------------------------------------------------------------------------------------------------
 
 
 def _validate(complaint: Complaint, *, exclude: list[str]) -> None:
+    """Model validation, with the contact rules reported against the fields they concern (the database
+    constraints behind them would only say "__all__")."""
+    fields: dict[str, list[str]] = {}
     try:
         complaint.full_clean(exclude=exclude)
     except DjangoValidationError as error:
-        raise InvalidInput.from_django(error) from None
+        fields = InvalidInput.from_django(error).fields
+    contact_rules = {
+        "complaint_has_contact", "complaint_sms_needs_phone", "complaint_email_needs_email",
+    }
+    constraint_messages = {
+        str(c.violation_error_message) for c in Complaint._meta.constraints if c.name in contact_rules
+    }
+    general = [m for m in fields.pop("__all__", []) if m not in constraint_messages]
+    if general:
+        fields["__all__"] = general
+    if not complaint.complainant_phone and not complaint.complainant_email:
+        message = _("Give the complainant's phone number or email address, or both.")
+        fields.setdefault("complainant_phone", []).append(message)
+        fields.setdefault("complainant_email", []).append(message)
+    elif complaint.contact_channel == ContactChannel.SMS and not complaint.complainant_phone:
+        fields.setdefault("complainant_phone", []).append(_("A phone number is needed to reach the complainant by SMS."))
+    elif complaint.contact_channel == ContactChannel.EMAIL and not complaint.complainant_email:
+        fields.setdefault("complainant_email", []).append(
+            _("An email address is needed to reach the complainant by email."))
     if complaint.carrier is not None and not complaint.carrier.is_active and complaint._state.adding:
-        raise InvalidInput(
-            _("Some fields are not valid."),
-            fields={"carrier": [_("Carrier %(code)s is not active.") % {"code": complaint.carrier.code}]},
-        )
+        fields.setdefault("carrier", []).append(_("Carrier %(code)s is not active.") % {"code": complaint.carrier.code})
+    if fields:
+        raise InvalidInput(_("Some fields are not valid."), fields=fields)
 
 
 def _clean_message(message: str, *, field: str) -> str:
@@ -599,7 +715,7 @@ def _record(
     message: str = "",
     data: dict | None = None,
 ) -> ComplaintEvent:
-    return ComplaintEvent.objects.create(
+    event = ComplaintEvent.objects.create(
         complaint=complaint,
         kind=kind,
         actor=actor,
@@ -609,6 +725,9 @@ def _record(
         data=data or {},
         created_at=at,
     )
+    # Every change replays the timeline: the due times always match the history.
+    complaint_refresh_clocks(complaint=complaint)
+    return event
 
 
 def _sync(target: Complaint, fresh: Complaint) -> Complaint:

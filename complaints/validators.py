@@ -24,10 +24,10 @@ def normalise_phone(value: str) -> str:
     """Strip the spaces, dots and brackets people type; keep a leading + and the area-code dash."""
     value = (value or "").strip()
     value = re.sub(r"[\s().]", "", value)
-    if value.startswith("+86") and len(value) == 14:
-        value = value[3:]
     if value.startswith("+"):
         value = "+" + value[1:].replace("-", "")
+    if value.startswith("+86") and len(value) == 14:
+        value = value[3:]
     return value
 
 

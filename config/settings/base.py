@@ -140,7 +140,6 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Redress --------------------------------------------------------------------------------------------------------
@@ -166,4 +165,39 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# --- Follow-ups -----------------------------------------------------------------------------------------------------
+# Links in messages to complainants point here.
+REDRESS_PUBLIC_BASE_URL = env.str("REDRESS_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+REDRESS_STATUS_LINK_DAYS = env.int("REDRESS_STATUS_LINK_DAYS", default=60)
+REDRESS_SURVEY_LINK_DAYS = env.int("REDRESS_SURVEY_LINK_DAYS", default=14)
+# The revisit: a satisfaction survey this many days after resolution, one reminder this many days later.
+REDRESS_SURVEY_AFTER_DAYS = env.int("REDRESS_SURVEY_AFTER_DAYS", default=3)
+REDRESS_SURVEY_REMINDER_AFTER_DAYS = env.int("REDRESS_SURVEY_REMINDER_AFTER_DAYS", default=3)
+# No SMS in these local hours (the complainant's time zone); they wait for the morning.
+REDRESS_QUIET_HOURS_START = env.int("REDRESS_QUIET_HOURS_START", default=21)
+REDRESS_QUIET_HOURS_END = env.int("REDRESS_QUIET_HOURS_END", default=9)
+REDRESS_COMPLAINANT_TIME_ZONE = env.str("REDRESS_COMPLAINANT_TIME_ZONE", default=TIME_ZONE)
+# Who hears about warnings and breaches when nobody owns the complaint, per escalation level.
+REDRESS_ESCALATION_RECIPIENTS = {
+    0: env.str("REDRESS_AGENTS_EMAIL", default="agents@redress.local"),
+    1: env.str("REDRESS_SUPERVISORS_EMAIL", default="supervisors@redress.local"),
+    2: env.str("REDRESS_COMPLAINT_CENTRE_EMAIL", default="complaint-centre@redress.local"),
+}
+# SMS: "complaints.sms.FileBackend" (default, writes to REDRESS_SMS_FILE_DIR), "complaints.sms.ConsoleBackend",
+# or "complaints.sms.HttpGatewayBackend" with REDRESS_SMS_GATEWAY_URL and REDRESS_SMS_GATEWAY_TOKEN.
+REDRESS_SMS_BACKEND = env.str("REDRESS_SMS_BACKEND", default="complaints.sms.FileBackend")
+REDRESS_SMS_FILE_DIR = env.str("REDRESS_SMS_FILE_DIR", default=str(VAR_DIR / "sms"))
+REDRESS_SMS_GATEWAY_URL = env.str("REDRESS_SMS_GATEWAY_URL", default="")
+REDRESS_SMS_GATEWAY_TOKEN = env.str("REDRESS_SMS_GATEWAY_TOKEN", default="")
+# The dispatcher tries a message this many times, waiting longer each time, then marks it failed and alerts staff.
+REDRESS_MESSAGE_MAX_ATTEMPTS = env.int("REDRESS_MESSAGE_MAX_ATTEMPTS", default=5)
+REDRESS_MESSAGE_RETRY_BASE_SECONDS = env.int("REDRESS_MESSAGE_RETRY_BASE_SECONDS", default=60)
+
+CELERY_BEAT_SCHEDULE = {
+    "clocks-sweep": {"task": "redress.sweep_clocks", "schedule": 60.0},
+    "progress-updates": {"task": "redress.plan_progress_updates", "schedule": 60.0},
+    "revisits": {"task": "redress.plan_revisits", "schedule": 60.0},
+    "dispatch-outbox": {"task": "redress.dispatch_outbox", "schedule": 60.0},
 }
