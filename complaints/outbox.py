@@ -100,7 +100,8 @@ def messages_enqueue(messages: list[OutboundMessage]) -> None:
     if not messages:
         return
     OutboundMessage.objects.bulk_create(messages, ignore_conflicts=True)
-    transaction.on_commit(_nudge_dispatcher)
+    if settings.REDRESS_NUDGE_DISPATCHER:
+        transaction.on_commit(_nudge_dispatcher)
 
 
 def _nudge_dispatcher() -> None:

@@ -194,6 +194,8 @@ REDRESS_SMS_GATEWAY_TOKEN = env.str("REDRESS_SMS_GATEWAY_TOKEN", default="")
 # The dispatcher tries a message this many times, waiting longer each time, then marks it failed and alerts staff.
 REDRESS_MESSAGE_MAX_ATTEMPTS = env.int("REDRESS_MESSAGE_MAX_ATTEMPTS", default=5)
 REDRESS_MESSAGE_RETRY_BASE_SECONDS = env.int("REDRESS_MESSAGE_RETRY_BASE_SECONDS", default=60)
+# Enqueue the dispatcher right after a message is saved (otherwise beat's minute sweep sends it).
+REDRESS_NUDGE_DISPATCHER = env.bool("REDRESS_NUDGE_DISPATCHER", default=True)
 
 CELERY_BEAT_SCHEDULE = {
     "clocks-sweep": {"task": "redress.sweep_clocks", "schedule": 60.0},

@@ -13,3 +13,5 @@ STORAGES = {
 }
 # Tests always start in Chinese, as the agents do; tests that check English switch explicitly.
 LANGUAGE_CODE = "zh-hans"
+# Tests run the dispatcher themselves (or through a real worker in the Celery test), never as a side effect.
+REDRESS_NUDGE_DISPATCHER = False
