@@ -11,20 +11,24 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.db.models import F
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_supervisor
-from complaints import services
-from complaints.choices import OPEN_STATUSES, Status
-from complaints.errors import ServiceError
+from complaints import escalation, outbox, services
+from complaints.choices import OPEN_STATUSES, Clock, Status
+from complaints.clocks import DUE_FIELDS, target
+from complaints.errors import InvalidInput, ServiceError
 from complaints.forms import (
     AssignForm,
     ComplaintAdminForm,
+    EscalateForm,
     MessageForm,
     OptionalMessageForm,
+    ProgressUpdateForm,
     ReopenForm,
     ResolveForm,
     TransitionForm,
@@ -46,6 +50,41 @@ class AssignmentFilter(admin.SimpleListFilter):
             return queryset.filter(owner=request.user)
         if self.value() == "unassigned":
             return queryset.filter(owner__isnull=True)
+        return queryset
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    """Open complaints whose nearest clock is already overdue, or runs out within the next few hours."""
+
+    title = _("deadline")
+    parameter_name = "deadline"
+    SOON = timedelta(hours=4)
+
+    def lookups(self, request, model_admin):
+        return (("overdue", _("Overdue")), ("soon", _("Due within 4 h")))
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "overdue":
+            return queryset.filter(status__in=OPEN_STATUSES, next_due_at__lt=now)
+        if self.value() == "soon":
+            return queryset.filter(status__in=OPEN_STATUSES, next_due_at__gte=now, next_due_at__lt=now + self.SOON)
+        return queryset
+
+
+class EscalationQueueFilter(admin.SimpleListFilter):
+    """The supervisors' escalation queue: open complaints at level 1 or above, nearest due first (see
+    ComplaintAdmin.get_ordering). Only offered to supervisors."""
+
+    title = _("escalation queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return (("escalated", _("Escalation queue")),)
+
+    def queryset(self, request, queryset):
+        if self.value() == "escalated":
+            return queryset.filter(status__in=OPEN_STATUSES, escalation_level__gte=1)
         return queryset
 
 
@@ -116,7 +155,27 @@ ACTIONS: dict[str, tuple[type[forms.Form], ActionCall, str]] = {
             complaint=c, actor=r.user, reason=d["reason"], expected_version=d["expected_version"]),
         _("Complaint reopened."),
     ),
+    "send_progress_update": (
+        ProgressUpdateForm,
+        lambda c, r, d: _send_progress_update(c),
+        _("Progress update planned: it goes out with the next dispatch."),
+    ),
+    "escalate": (
+        EscalateForm,
+        lambda c, r, d: escalation.complaint_escalate(
+            complaint=c, actor=r.user, reason=d["reason"], to_level=d["to_level"],
+            expected_version=d["expected_version"]),
+        _("Escalation level changed."),
+    ),
 }
+# Actions only supervisors may take, whatever the model permissions say.
+SUPERVISOR_ACTIONS = frozenset({"assign", "escalate"})
+
+
+def _send_progress_update(complaint: Complaint) -> Complaint:
+    if not outbox.complaint_send_progress_update_now(complaint=complaint):
+        raise InvalidInput(gettext("Only an open complaint gets progress updates."))
+    return complaint
 
 
 @admin.register(Complaint)
@@ -132,6 +191,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         "priority",
         "escalation_level",
         "owner",
+        "clocks",
         "age",
     )
     list_display_links = ("reference",)
@@ -143,8 +203,9 @@ class ComplaintAdmin(admin.ModelAdmin):
         "priority",
         "escalation_level",
         AssignmentFilter,
+        DeadlineFilter,
     )
-    list_select_related = ("carrier", "owner")
+    list_select_related = ("carrier", "owner", "sla_policy")
     search_fields = ("^reference", "^waybill_number", "^complainant_phone", "complainant_name")
     search_help_text = _("Search by reference, waybill number, phone or complainant name.")
     ordering = ("-received_at", "-id")
@@ -195,11 +256,43 @@ class ComplaintAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj is not None else ()
 
+    def get_list_filter(self, request):
+        filters = super().get_list_filter(request)
+        return (*filters, EscalationQueueFilter) if is_supervisor(request.user) else filters
+
+    def get_ordering(self, request):
+        # The escalation queue: nearest due first (the column headers still re-sort it).
+        if request.GET.get(EscalationQueueFilter.parameter_name) == "escalated":
+            return (F("next_due_at").asc(nulls_last=True), "pk")
+        return super().get_ordering(request)
+
     # --- changelist columns ---
 
     @admin.display(description=_("carrier"), ordering="carrier__code")
     def carrier_code(self, obj: Complaint) -> str:
         return obj.carrier.code if obj.carrier_id else "—"
+
+    @admin.display(description=_("clocks"), ordering="next_due_at")
+    def clocks(self, obj: Complaint) -> str:
+        """The nearest running clock, from the stored due times only (no query per row)."""
+        if obj.status not in OPEN_STATUSES or obj.next_due_at is None:
+            return "—"
+        clock, due = min(
+            ((c, getattr(obj, f)) for c, f in DUE_FIELDS.items() if getattr(obj, f) is not None),
+            key=lambda pair: pair[1],
+        )
+        label = Clock(clock).label
+        left = due - timezone.now()
+        if left.total_seconds() <= 0:
+            css, color = "redress-clock-overdue", "#ba2121"
+            text = gettext("%(clock)s overdue %(t)s") % {"clock": label, "t": _duration(-left)}
+        else:
+            policy = obj.sla_policy
+            window = target(policy, clock) * (100 - policy.warning_percent) / 100 if policy else timedelta(0)
+            css, color = ("redress-clock-warning", "#b57800") if left <= window else ("redress-clock-ok", "#2e7d32")
+            text = gettext("%(clock)s %(t)s left") % {"clock": label, "t": _duration(left)}
+        return format_html('<span class="{}" style="color: {}; font-weight: bold" title="{}">{}</span>',
+                           css, color, timezone.localtime(due).strftime("%Y-%m-%d %H:%M"), text)
 
     @admin.display(description=_("age"), ordering="received_at")
     def age(self, obj: Complaint) -> str:
@@ -258,6 +351,8 @@ class ComplaintAdmin(admin.ModelAdmin):
         is_open = obj.status != Status.CLOSED
         return {
             "timeline": complaint_timeline(complaint=obj),
+            "outbound_messages": list(obj.messages.order_by("-created_at", "-id")[:100]),
+            "clock_rows": self._clock_rows(obj),
             "can_act": can_change,
             "action_urls": {name: reverse("admin:complaints_complaint_action", args=[obj.pk, name]) for name in ACTIONS},
             "actions_panel": {
@@ -271,6 +366,8 @@ class ComplaintAdmin(admin.ModelAdmin):
                 "resolve": complaint_can(complaint=obj, target=Status.RESOLVED),
                 "close": complaint_can(complaint=obj, target=Status.CLOSED),
                 "reopen": complaint_can(complaint=obj, target=Status.REOPENED),
+                "send_progress_update": obj.status in OPEN_STATUSES,
+                "escalate": obj.status in OPEN_STATUSES and is_supervisor(request.user),
             },
             "forms": {
                 "version": VersionedForm(initial=version),
@@ -281,8 +378,23 @@ class ComplaintAdmin(admin.ModelAdmin):
                 "hand_to_carrier": OptionalMessageForm(initial=version),
                 "resolve": ResolveForm(initial=version),
                 "reopen": ReopenForm(initial=version),
+                "send_progress_update": ProgressUpdateForm(),
+                "escalate": EscalateForm(initial={
+                    **version, "to_level": min(obj.escalation_level + 1, escalation.MAX_LEVEL)}),
             },
         }
+
+    @staticmethod
+    def _clock_rows(obj: Complaint) -> list[dict]:
+        """Each clock with its due time, "paused" (resolution while awaiting the complainant) or not running."""
+        rows = []
+        is_open = obj.status in OPEN_STATUSES
+        for clock, field in DUE_FIELDS.items():
+            due = getattr(obj, field)
+            paused = is_open and clock == Clock.RESOLUTION and obj.status == Status.AWAITING_CUSTOMER
+            rows.append({"label": Clock(clock).label, "due": due if is_open else None, "paused": paused,
+                         "overdue": bool(is_open and due and due <= timezone.now())})
+        return rows
 
     # --- the action buttons of the change page ---
 
@@ -303,7 +415,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         complaint = get_object_or_404(Complaint, pk=object_id)
         if not self.has_change_permission(request, complaint):
             raise PermissionDenied
-        if action == "assign" and not is_supervisor(request.user):
+        if action in SUPERVISOR_ACTIONS and not is_supervisor(request.user):
             raise PermissionDenied
         form_class, call, done = ACTIONS[action]
         prefix = action if action in ("reply", "note") else None
@@ -367,3 +479,6 @@ class ComplaintEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from complaints import admin_sla  # noqa: E402,F401  (SLA policy, outbox and survey admins)

@@ -237,3 +237,30 @@ def escalation_queue():
     )
 
 
+
+
+# --- SLA policies (supervisors) -------------------------------------------------------------------------------------
+
+
+def _refresh_all_clocks_soon() -> None:
+    """Recompute open complaints' due times in the worker; if the task cannot be enqueued, do it here and now."""
+    import logging
+
+    from complaints.tasks import refresh_all_clocks
+
+    try:
+        refresh_all_clocks.delay()
+    except Exception:  # the broker is down or misconfigured: the due times must still follow the policy
+        logging.getLogger(__name__).warning("refresh_all_clocks could not be enqueued; running it inline",
+                                            exc_info=True)
+        complaints_refresh_all_clocks()
+
+
+def sla_policy_save(*, policy: SlaPolicy, actor: User) -> SlaPolicy:
+    """Save an SLA policy (supervisors only) and, once committed, recompute the due times of open complaints."""
+    if not is_supervisor(actor):
+        raise NotAllowed(_("Only supervisors can change SLA policies."))
+    with transaction.atomic():
+        policy.save()
+        transaction.on_commit(_refresh_all_clocks_soon)
+    return policy

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from complaints.choices import Status
+from complaints.choices import EscalationLevel, Status
 from complaints.models import Complaint
 from complaints.selectors import assignable_staff
 from complaints.services import EDITABLE_FIELDS, MESSAGE_MAX_LENGTH
@@ -74,3 +74,13 @@ class ReopenForm(VersionedForm):
 class AssignForm(VersionedForm):
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=assignable_staff(), required=False,
                                    empty_label=_("— back to the queue —"))
+
+
+class ProgressUpdateForm(forms.Form):
+    """"Send progress update now" has no input: the update says what changed since the last one."""
+
+
+class EscalateForm(VersionedForm):
+    to_level = forms.TypedChoiceField(label=_("To level"), choices=EscalationLevel.choices, coerce=int)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=MESSAGE_MAX_LENGTH)
