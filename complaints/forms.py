@@ -7,6 +7,7 @@ from complaints.choices import EscalationLevel, Status
 from complaints.models import Complaint
 from complaints.selectors import assignable_staff
 from complaints.services import EDITABLE_FIELDS, MESSAGE_MAX_LENGTH
+from complaints.validators import normalise_phone
 
 
 class VersionedForm(forms.Form):
@@ -26,6 +27,10 @@ class ComplaintAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
+
+    def clean_complainant_phone(self):
+        # People type spaces and +86; the model's validator sees the number as it will be stored.
+        return normalise_phone(self.cleaned_data.get("complainant_phone", ""))
 
     def clean(self):
         cleaned = super().clean()

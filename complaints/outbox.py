@@ -175,7 +175,8 @@ class PlanResult:
     planned: int = 0
 
 
-def progress_updates_plan(*, now: datetime | None = None, batch_size: int = 500) -> PlanResult:
+def progress_updates_plan(*, now: datetime | None = None, batch_size: int = 500,
+                          complaint_ids: list[int] | None = None) -> PlanResult:
     """Every open complaint whose progress update is due gets one, saying what changed since the last one, or
     what is being done and when the next comes. Constant queries per batch."""
     from complaints.clocks import DUE_FIELDS, target
@@ -187,7 +188,8 @@ def progress_updates_plan(*, now: datetime | None = None, batch_size: int = 500)
         with transaction.atomic():
             claimed = list(
                 Complaint.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(progress_due_at__lte=now, status__in=OPEN_STATUSES)
+                .filter(progress_due_at__lte=now, status__in=OPEN_STATUSES, sla_policy__isnull=False)
+                .filter(**({"pk__in": complaint_ids} if complaint_ids is not None else {}))
                 .select_related("carrier")
                 .order_by("progress_due_at", "pk")[:batch_size]
             )
@@ -228,7 +230,7 @@ def complaint_send_progress_update_now(*, complaint: Complaint, now: datetime | 
     updated = Complaint.objects.filter(pk=complaint.pk, status__in=OPEN_STATUSES).update(progress_due_at=now)
     if not updated:
         return False
-    progress_updates_plan(now=now)
+    progress_updates_plan(now=now, complaint_ids=[complaint.pk])
     return True
 
 

@@ -653,7 +653,8 @@ def _clean_message(message: str, *, field: str) -> str:
 
 def _lock(complaint: Complaint) -> Complaint:
     """The complaint as it is now in the database, locked until the transaction ends."""
-    return Complaint.objects.select_for_update().select_related("carrier", "owner").get(pk=complaint.pk)
+    # of=self: PostgreSQL cannot lock the nullable side of the outer joins to carrier and owner.
+    return Complaint.objects.select_for_update(of=("self",)).select_related("carrier", "owner").get(pk=complaint.pk)
 
 
 def _check_version(fresh: Complaint, expected_version: int | None) -> None:

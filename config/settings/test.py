@@ -15,3 +15,8 @@ STORAGES = {
 LANGUAGE_CODE = "zh-hans"
 # Tests run the dispatcher themselves (or through a real worker in the Celery test), never as a side effect.
 REDRESS_NUDGE_DISPATCHER = False
+# WhiteNoise warns when STATIC_ROOT is missing; tests never collect static files, so point it at an empty folder.
+from .base import VAR_DIR  # noqa: E402
+
+STATIC_ROOT = VAR_DIR / "static-test"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
