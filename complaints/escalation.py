@@ -23,7 +23,7 @@ from complaints.choices import OPEN_STATUSES, AlertKind, Clock, EventKind, Messa
 from complaints.clocks import ALERTING_CLOCKS, DUE_FIELDS, compute_clocks, next_alert, policy_for, warn_at
 from complaints.errors import InvalidInput, NotAllowed
 from complaints.models import ClockAlert, Complaint, ComplaintEvent, SlaPolicy
-from complaints.outbox import staff_message
+from complaints.outbox import messages_enqueue, staff_message
 
 MAX_LEVEL = 2
 
@@ -148,9 +148,7 @@ def _sweep_batch(claimed: list[Complaint], *, policies: dict, now: datetime, res
 
     ClockAlert.objects.bulk_create(alerts)
     ComplaintEvent.objects.bulk_create(events)
-    from complaints.models import OutboundMessage
-
-    OutboundMessage.objects.bulk_create([m for m in messages if m is not None], ignore_conflicts=True)
+    messages_enqueue([m for m in messages if m is not None])
     Complaint.objects.bulk_update(
         changed, ["escalation_level", "owner", "version", "updated_at", "next_alert_at"], batch_size=500
     )

@@ -39,7 +39,7 @@ class AgentFactory(UserFactory):
 
     @factory.post_generation
     def role(obj, create, extracted, **kwargs):
-        obj.groups.add(Group.objects.get(name=GROUP_AGENT))
+        obj.groups.add(Group.objects.get_or_create(name=GROUP_AGENT)[0])
 
 
 class SupervisorFactory(UserFactory):
@@ -48,7 +48,7 @@ class SupervisorFactory(UserFactory):
 
     @factory.post_generation
     def role(obj, create, extracted, **kwargs):
-        obj.groups.add(Group.objects.get(name=GROUP_SUPERVISOR))
+        obj.groups.add(Group.objects.get_or_create(name=GROUP_SUPERVISOR)[0])
 
 
 class CarrierUserFactory(UserFactory):
@@ -57,7 +57,7 @@ class CarrierUserFactory(UserFactory):
 
     @factory.post_generation
     def role(obj, create, extracted, **kwargs):
-        obj.groups.add(Group.objects.get(name=GROUP_CARRIER))
+        obj.groups.add(Group.objects.get_or_create(name=GROUP_CARRIER)[0])
 
 
 _sequence = iter(range(10_000_000))
