@@ -53,7 +53,10 @@ def status_page(request: HttpRequest, token: str) -> HttpResponse:
     if complaint is None:
         return _tampered(request)
     with translation.override(complaint.language):
-        events = complaint_public_timeline(complaint=complaint, kinds=CUSTOMER_KINDS)
+        events = list(complaint_public_timeline(complaint=complaint, kinds=CUSTOMER_KINDS))
+        for event in events:
+            target = (event.data or {}).get("to")
+            event.status_label = Status(target).label if target in Status.values else ""
         return render(request, "complaints/public/status.html", {
             "complaint": complaint,
             "events": events,

@@ -16,7 +16,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         at = timezone.now()
         if options["at"]:
-            at = parse_datetime(options["at"])
+            try:
+                at = parse_datetime(options["at"])
+            except ValueError:  # well-formed but impossible, e.g. 2026-02-30
+                at = None
             if at is None:
                 raise CommandError(_("--at must be an ISO-8601 time such as 2026-11-24T09:00:00+08:00"))
             if timezone.is_naive(at):
