@@ -22,7 +22,7 @@ from complaints.models import Complaint
 LC_MESSAGES = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
 PO_PATH = LC_MESSAGES / "django.po"
 MO_PATH = LC_MESSAGES / "django.mo"
-PLACEHOLDER = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)[sdif]|\{\{.*?\}\}|\{%.*?%\}")
+PLACEHOLDER = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)[-+ #0-9.]*[sdifr]|\{\{.*?\}\}|\{%.*?%\}")
 
 
 def parse_po(path: Path) -> list[dict]:
