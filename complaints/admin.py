@@ -21,7 +21,7 @@ from accounts.roles import is_supervisor
 from complaints import escalation, outbox, services
 from complaints.choices import OPEN_STATUSES, Clock, Status
 from complaints.clocks import DUE_FIELDS, target
-from complaints.errors import InvalidInput, ServiceError
+from complaints.errors import ServiceError
 from complaints.forms import (
     AssignForm,
     ComplaintAdminForm,
@@ -157,7 +157,7 @@ ACTIONS: dict[str, tuple[type[forms.Form], ActionCall, str]] = {
     ),
     "send_progress_update": (
         ProgressUpdateForm,
-        lambda c, r, d: _send_progress_update(c),
+        lambda c, r, d: outbox.complaint_send_progress_update_now(complaint=c),
         _("Progress update planned: it goes out with the next dispatch."),
     ),
     "escalate": (
@@ -170,12 +170,6 @@ ACTIONS: dict[str, tuple[type[forms.Form], ActionCall, str]] = {
 }
 # Actions only supervisors may take, whatever the model permissions say.
 SUPERVISOR_ACTIONS = frozenset({"assign", "escalate"})
-
-
-def _send_progress_update(complaint: Complaint) -> Complaint:
-    if not outbox.complaint_send_progress_update_now(complaint=complaint):
-        raise InvalidInput(gettext("Only an open complaint gets progress updates."))
-    return complaint
 
 
 @admin.register(Complaint)

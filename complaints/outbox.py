@@ -224,14 +224,17 @@ def progress_updates_plan(*, now: datetime | None = None, batch_size: int = 500,
             Complaint.objects.bulk_update(claimed, ["progress_due_at", "next_due_at"])
 
 
-def complaint_send_progress_update_now(*, complaint: Complaint, now: datetime | None = None) -> bool:
-    """An agent's "send progress update now": plans the update at once. False if the complaint is not open."""
+def complaint_send_progress_update_now(*, complaint: Complaint, now: datetime | None = None) -> Complaint:
+    """An agent's "send progress update now": plans this complaint's update at once. Only open complaints get
+    progress updates."""
+    from complaints.errors import IllegalTransition
+
     now = now or timezone.now()
     updated = Complaint.objects.filter(pk=complaint.pk, status__in=OPEN_STATUSES).update(progress_due_at=now)
     if not updated:
-        return False
+        raise IllegalTransition(_("Only an open complaint gets progress updates."))
     progress_updates_plan(now=now, complaint_ids=[complaint.pk])
-    return True
+    return complaint
 
 
 # --- The revisit ----------------------------------------------------------------------------------------------------

@@ -560,8 +560,6 @@ def complaint_answer_survey(
 ) -> SurveyResponse:
     """The complainant's satisfaction answer (one per resolution cycle). A score of 1 or 2 reopens the complaint
     and escalates it to a supervisor, with the comment in the timeline."""
-    from complaints.escalation import MAX_LEVEL
-
     try:
         score = int(score)
     except (TypeError, ValueError):
@@ -586,7 +584,7 @@ def complaint_answer_survey(
             fresh.status = Status.REOPENED
             fresh.resolved_at = None
             fresh.reopen_count += 1
-            fresh.escalation_level = max(fresh.escalation_level, 1) if fresh.escalation_level < MAX_LEVEL else MAX_LEVEL
+            fresh.escalation_level = max(fresh.escalation_level, 1)
             fresh.owner = None
             fields += ["status", "resolved_at", "reopen_count", "escalation_level", "owner"]
         _save(fresh, fields, at=at)

@@ -47,3 +47,16 @@ def sf(db):
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"
+
+
+# The admin as an agent and as a supervisor would use it.
+@pytest.fixture
+def agent_client(client, agent):
+    client.force_login(agent)
+    return client
+
+
+@pytest.fixture
+def supervisor_client(client, supervisor):
+    client.force_login(supervisor)
+    return client

@@ -21,18 +21,6 @@ CHANGELIST = "admin:complaints_complaint_changelist"
 PASSWORD = "pw-for-tests-123"
 
 
-@pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client
-
-
-@pytest.fixture
-def supervisor_client(client, supervisor):
-    client.force_login(supervisor)
-    return client
-
-
 def _change_url(complaint):
     return reverse("admin:complaints_complaint_change", args=[complaint.pk])
 

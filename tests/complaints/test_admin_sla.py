@@ -20,18 +20,6 @@ CHANGELIST = "admin:complaints_complaint_changelist"
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
-@pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client
-
-
-@pytest.fixture
-def supervisor_client(client, supervisor):
-    client.force_login(supervisor)
-    return client
-
-
 def _stored(complaint):
     return Complaint.objects.get(pk=complaint.pk)
 
