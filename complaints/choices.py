@@ -106,6 +106,14 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     DE_ESCALATED = "de_escalated", _("De-escalated")
     SURVEY_ANSWERED = "survey_answered", _("Survey answered")
+    # The partner API: a carrier's reply meant for the agents only, and its proposal to resolve.
+    CARRIER_NOTE = "carrier_note", _("Note from carrier")
+    RESOLUTION_PROPOSED = "resolution_proposed", _("Resolution proposed by carrier")
+    # Compensation claims.
+    COMPENSATION_PROPOSED = "compensation_proposed", _("Compensation proposed")
+    COMPENSATION_APPROVED = "compensation_approved", _("Compensation approved")
+    COMPENSATION_REJECTED = "compensation_rejected", _("Compensation rejected")
+    COMPENSATION_PAID = "compensation_paid", _("Compensation paid")
 
 
 class Visibility(models.TextChoices):
@@ -144,6 +152,9 @@ class MessageKind(models.TextChoices):
     SURVEY_REMINDER = "survey_reminder", _("Survey reminder")
     CARRIER_REMINDER = "carrier_reminder", _("Carrier reminder")
     STAFF_ALERT = "staff_alert", _("Staff alert")
+    COMPENSATION_DECISION = "compensation", _("Compensation decision")
+    WEEKLY_REPORT = "weekly_report", _("Weekly report")
+    SURGE_ALERT = "surge_alert", _("Complaint surge alert")
 
 
 class MessageChannel(models.TextChoices):

@@ -342,6 +342,11 @@ class OutboundMessage(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.ZH_HANS)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("body"))
+    # Emails only: an HTML alternative and one attachment (the weekly report's workbook).
+    html_body = models.TextField(_("HTML body"), blank=True)
+    attachment_name = models.CharField(_("attachment name"), max_length=100, blank=True)
+    attachment_type = models.CharField(_("attachment type"), max_length=100, blank=True)
+    attachment = models.BinaryField(_("attachment"), null=True, blank=True)
     due_at = models.DateTimeField(_("due at"))
     state = models.CharField(_("state"), max_length=8, choices=MessageState.choices, default=MessageState.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -358,6 +363,9 @@ class OutboundMessage(models.Model):
         indexes = [models.Index(fields=["state", "due_at"], name="outbox_due")]
         constraints = [
             models.UniqueConstraint(fields=["complaint", "kind", "period"], name="outbox_once_per_period"),
+            # Messages about no complaint (the weekly report, surge alerts): once per kind, period and recipient.
+            models.UniqueConstraint(fields=["kind", "period", "recipient"], condition=Q(complaint__isnull=True),
+                                    name="outbox_once_per_period_global"),
             models.CheckConstraint(condition=~Q(state=MessageState.SENT) | Q(sent_at__isnull=False),
                                    name="outbox_sent_has_time"),
         ]

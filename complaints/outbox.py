@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -346,8 +346,13 @@ def _send_one(message: OutboundMessage, *, now: datetime, result: DispatchResult
 def _deliver(message: OutboundMessage) -> str:
     if message.channel == MessageChannel.SMS:
         return get_backend().send(to=message.recipient, body=message.body, message_id=message.pk)
-    email = EmailMessage(subject=message.subject, body=message.body, from_email=settings.DEFAULT_FROM_EMAIL,
-                         to=[message.recipient], headers={"X-Redress-Message-Id": str(message.pk)})
+    email = EmailMultiAlternatives(subject=message.subject, body=message.body, from_email=settings.DEFAULT_FROM_EMAIL,
+                                   to=[message.recipient], headers={"X-Redress-Message-Id": str(message.pk)})
+    if message.html_body:
+        email.attach_alternative(message.html_body, "text/html")
+    if message.attachment_name and message.attachment is not None:
+        email.attach(message.attachment_name, bytes(message.attachment),
+                     message.attachment_type or "application/octet-stream")
     try:
         email.send()
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as error:
