@@ -141,6 +141,7 @@ ACTIONS: dict[str, tuple[type[forms.Form], ActionCall, str]] = {
         ResolveForm,
         lambda c, r, d: services.complaint_resolve(
             complaint=c, actor=r.user, summary=d["summary"], root_cause=d["root_cause"],
+            root_cause_area=d["root_cause_area"], carrier_liable=d["carrier_liable"],
             expected_version=d["expected_version"]),
         _("Complaint resolved."),
     ),
@@ -223,6 +224,8 @@ class ComplaintAdmin(admin.ModelAdmin):
         "repeat_link",
         "resolution_summary",
         "root_cause",
+        "root_cause_area",
+        "carrier_liable",
         "version",
     )
 
@@ -244,7 +247,7 @@ class ComplaintAdmin(admin.ModelAdmin):
             (_("Detected risk"), {"fields": ("risk_regulator", "risk_repeat", "risk_high_value", "repeat_link")}),
             (_("Clock"), {"fields": ("received_at", "first_response_at", "resolved_at", "closed_at",
                                      "reopen_count")}),
-            (_("Resolution"), {"fields": ("resolution_summary", "root_cause")}),
+            (_("Resolution"), {"fields": ("resolution_summary", "root_cause", "root_cause_area", "carrier_liable")}),
         )
 
     def get_readonly_fields(self, request, obj=None):

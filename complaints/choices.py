@@ -116,6 +116,22 @@ class EventKind(models.TextChoices):
     COMPENSATION_PAID = "compensation_paid", _("Compensation paid")
 
 
+class RootCauseArea(models.TextChoices):
+    """Where in the network the problem arose: the department a resolved complaint is fed back to."""
+
+    PICKUP = "pickup", _("Pickup outlet")
+    SORTING = "sorting", _("Sorting centre")
+    LINEHAUL = "linehaul", _("Line-haul transport")
+    DELIVERY = "delivery", _("Last-mile delivery")
+    CUSTOMER_SERVICE = "customer_service", _("Customer service")
+    PACKAGING = "packaging", _("Packaging")
+    BILLING = "billing", _("Billing")
+    SYSTEMS = "systems", _("Systems and data")
+    THIRD_PARTY = "third_party", _("Third party or force majeure")
+    COMPLAINANT = "complainant", _("Not at fault (complainant's side)")
+    OTHER = "other", _("Other")
+
+
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("Public")
     INTERNAL = "internal", _("Internal")

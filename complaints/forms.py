@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from complaints.choices import EscalationLevel, Status
+from complaints.choices import EscalationLevel, RootCauseArea, Status
 from complaints.models import Complaint
 from complaints.selectors import assignable_staff
 from complaints.services import EDITABLE_FIELDS, MESSAGE_MAX_LENGTH
@@ -69,6 +69,11 @@ class ResolveForm(VersionedForm):
                               max_length=MESSAGE_MAX_LENGTH)
     root_cause = forms.CharField(label=_("Root cause"), widget=forms.Textarea(attrs={"rows": 2}),
                                  max_length=MESSAGE_MAX_LENGTH)
+    root_cause_area = forms.ChoiceField(label=_("Where it arose"), choices=RootCauseArea.choices)
+    carrier_liable = forms.TypedChoiceField(
+        label=_("Carrier liable?"), coerce=lambda value: value == "yes",
+        choices=[("yes", _("Yes: a valid complaint")), ("no", _("No"))],
+    )
 
 
 class ReopenForm(VersionedForm):

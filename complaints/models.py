@@ -22,6 +22,7 @@ from complaints.choices import (
     MessageState,
     Priority,
     RiskCondition,
+    RootCauseArea,
     Status,
     Visibility,
 )
@@ -120,6 +121,10 @@ class Complaint(models.Model):
 
     resolution_summary = models.TextField(_("resolution summary"), blank=True)
     root_cause = models.TextField(_("root cause"), blank=True)
+    root_cause_area = models.CharField(_("root cause area"), max_length=20, choices=RootCauseArea.choices,
+                                       blank=True, help_text=_("The department the result is fed back to."))
+    # The regulator counts a complaint as valid when the carrier is liable for it. Unknown until resolved.
+    carrier_liable = models.BooleanField(_("carrier liable (valid complaint)"), null=True, blank=True)
 
     # Optimistic concurrency: every write bumps it; a write from an older version is refused.
     version = models.PositiveIntegerField(_("version"), default=1)

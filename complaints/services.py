@@ -29,6 +29,7 @@ from complaints.choices import (
     EventKind,
     Language,
     Priority,
+    RootCauseArea,
     Status,
     Visibility,
 )
@@ -415,15 +416,20 @@ def complaint_resolve(
     actor: User | None,
     summary: str,
     root_cause: str,
+    root_cause_area: str = "",
+    carrier_liable: bool | None = None,
     expected_version: int | None = None,
     at: datetime | None = None,
 ) -> Complaint:
-    """Resolve with what was done and why it happened (fed back to the department that caused it)."""
+    """Resolve with what was done and why it happened (fed back to the department that caused it), where in the
+    network it arose, and whether the carrier is liable (a valid complaint in the regulator's count)."""
     errors = {}
     if not (summary or "").strip():
         errors["summary"] = [_("Say what was done for the complainant.")]
     if not (root_cause or "").strip():
         errors["root_cause"] = [_("Say what caused the problem, for the department that caused it.")]
+    if root_cause_area and root_cause_area not in RootCauseArea.values:
+        errors["root_cause_area"] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(RootCauseArea.values)}]
     if errors:
         raise InvalidInput(_("A resolution needs a summary and a root cause."), fields=errors)
     at = at or timezone.now()
@@ -438,17 +444,20 @@ def complaint_resolve(
         fresh.resolved_at = at
         fresh.resolution_summary = summary.strip()
         fresh.root_cause = root_cause.strip()
+        fresh.root_cause_area = root_cause_area
+        fresh.carrier_liable = carrier_liable
         fresh.revisit_due_at = at + timedelta(days=settings.REDRESS_SURVEY_AFTER_DAYS)
         fresh.survey_reminder_due_at = None
-        _save(fresh, ["status", "resolved_at", "resolution_summary", "root_cause", "revisit_due_at",
-                      "survey_reminder_due_at"], at=at)
+        _save(fresh, ["status", "resolved_at", "resolution_summary", "root_cause", "root_cause_area",
+                      "carrier_liable", "revisit_due_at", "survey_reminder_due_at"], at=at)
         _record(
             complaint=fresh,
             kind=EventKind.RESOLVED,
             actor=actor,
             visibility=Visibility.PUBLIC,
             message=fresh.resolution_summary,
-            data={"from": previous, "to": Status.RESOLVED, "root_cause": fresh.root_cause},
+            data={"from": previous, "to": Status.RESOLVED, "root_cause": fresh.root_cause,
+                  "root_cause_area": fresh.root_cause_area, "carrier_liable": fresh.carrier_liable},
             at=at,
         )
         messages_enqueue([resolution_notice_for(fresh, now=at)])

@@ -484,3 +484,28 @@ def test_the_database_refuses_a_raw_update_of_an_event():
     assert "append-only" in str(caught.value)
     event.refresh_from_db()
     assert event.message != "篡改"
+
+
+def test_resolving_records_where_the_problem_arose_and_whether_the_carrier_is_liable(agent):
+    # Given a complaint being worked
+    complaint = make_complaint(actor=agent)
+    services.complaint_transition(complaint=complaint, actor=agent, to_status=Status.ACKNOWLEDGED)
+    services.complaint_transition(complaint=complaint, actor=agent, to_status=Status.IN_PROGRESS)
+    # When it is resolved as the sorting centre's fault
+    services.complaint_resolve(complaint=complaint, actor=agent, summary="已补发。", root_cause="错分。",
+                               root_cause_area="sorting", carrier_liable=True)
+    # Then the report can count it as a valid complaint fed back to the sorting centre
+    complaint.refresh_from_db()
+    assert (complaint.root_cause_area, complaint.carrier_liable) == ("sorting", True)
+    assert complaint.events.get(kind=EventKind.RESOLVED).data["root_cause_area"] == "sorting"
+
+
+def test_an_unknown_root_cause_area_is_refused_and_nothing_changes(agent):
+    complaint = make_complaint(actor=agent)
+    services.complaint_transition(complaint=complaint, actor=agent, to_status=Status.ACKNOWLEDGED)
+    with pytest.raises(InvalidInput) as error:
+        services.complaint_resolve(complaint=complaint, actor=agent, summary="已补发。", root_cause="错分。",
+                                   root_cause_area="weather")
+    assert "root_cause_area" in error.value.fields
+    complaint.refresh_from_db()
+    assert complaint.status == Status.ACKNOWLEDGED
