@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -35,6 +36,7 @@ from complaints.forms import (
     VersionedForm,
 )
 from complaints.models import Complaint, ComplaintEvent
+from complaints.validators import normalise_phone
 from complaints.selectors import complaint_can, complaint_plain_targets, complaint_timeline
 
 
@@ -305,10 +307,16 @@ class ComplaintAdmin(admin.ModelAdmin):
         url = reverse("admin:complaints_complaint_change", args=[obj.repeat_of_id])
         return format_html('<a href="{}">{}</a>', url, obj.repeat_of)
 
-    # --- permissions: agents never delete; supervisors may (through the group permissions) ---
+    # --- a complaint is a record the regulator may ask for: nobody deletes one, it is closed instead ---
 
     def has_delete_permission(self, request, obj=None):
-        return is_supervisor(request.user) and super().has_delete_permission(request, obj)
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        # People type phones as "138 1234 5678" or "+86 138-1234-5678"; the stored form has no separators.
+        if search_term and re.fullmatch(r"[+\d\s().-]{7,}", search_term.strip()):
+            search_term = normalise_phone(search_term)
+        return super().get_search_results(request, queryset, search_term)
 
     # --- saving goes through the services ---
 
