@@ -208,6 +208,18 @@ def test_the_change_page_shows_the_timeline_newest_first_and_the_actions(agent_c
         assert f'value="{action}"' not in html, action
 
 
+def test_the_resolve_form_asks_where_it_arose_and_whether_the_carrier_is_liable(agent_client, agent):
+    # Given a complaint being worked
+    complaint = make_complaint()
+    services.complaint_transition(complaint=complaint, actor=agent, to_status=Status.ACKNOWLEDGED)
+    services.complaint_transition(complaint=complaint, actor=agent, to_status=Status.IN_PROGRESS)
+    # When the agent opens it
+    html = agent_client.get(_change_url(complaint)).content.decode()
+    # Then the resolve form has every field the resolution needs
+    for field in ("summary", "root_cause", "root_cause_area", "carrier_liable"):
+        assert f'name="{field}"' in html, field
+
+
 def test_a_supervisor_sees_the_set_owner_button(supervisor_client):
     complaint = make_complaint()
     html = supervisor_client.get(_change_url(complaint)).content.decode()
