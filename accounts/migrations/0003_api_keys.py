@@ -5,6 +5,26 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def _grant(role_permissions):
+    from django.contrib.auth.management import create_permissions
+
+    def grant(apps, schema_editor):
+        # Permissions are normally created after all migrations; the groups need them now.
+        for app_config in apps.get_app_configs():
+            app_config.models_module = True
+            create_permissions(app_config, apps=apps, verbosity=0)
+            app_config.models_module = None
+        Group = apps.get_model("auth", "Group")
+        Permission = apps.get_model("auth", "Permission")
+        for role, codenames in role_permissions.items():
+            group, _ = Group.objects.get_or_create(name=role)
+            for dotted in codenames:
+                app_label, codename = dotted.split(".")
+                group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+    return grant
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -31,4 +51,6 @@ class Migration(migrations.Migration):
                 'ordering': ['-created_at', '-id'],
             },
         ),
+        # Supervisors manage API keys; agents and supervisors see carriers' resolution proposals.
+        migrations.RunPython(_grant({"Supervisor": ["accounts.view_apikey", "accounts.change_apikey"]}), migrations.RunPython.noop),
     ]

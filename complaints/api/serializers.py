@@ -116,6 +116,10 @@ class EventSerializer(serializers.ModelSerializer):
         return {key: value for key, value in (event.data or {}).items() if key not in self.HIDDEN_DATA}
 
 
+class EmptySerializer(StrictSerializer):
+    """A write that takes no fields (accept): an empty body or `{}`; any field is refused."""
+
+
 class ReplySerializer(StrictSerializer):
     message = serializers.CharField(max_length=MESSAGE_MAX_LENGTH)
     public = serializers.BooleanField(

@@ -25,6 +25,7 @@ from complaints.api.schema import WRITE_ERRORS, error_responses
 from complaints.api.serializers import (
     ComplaintCreateSerializer,
     ComplaintSerializer,
+    EmptySerializer,
     EventSerializer,
     ReplySerializer,
     ResolutionProposalCreateSerializer,
@@ -215,6 +216,7 @@ class ComplaintAcceptView(CarrierComplaintView):
     @idempotent
     def post(self, request, reference: str):
         complaint = self.get_complaint(reference)
+        EmptySerializer(data=request.data).is_valid(raise_exception=True)
         complaint = services.complaint_carrier_accept(complaint=complaint, actor=request.user,
                                                       expected_version=expected_version(request, complaint))
         return self.complaint_response(complaint)
