@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "accounts",
     "complaints",
+    "complaints.compensation",
     "reports",
 ]
 
