@@ -754,3 +754,28 @@ def _plain(value: Any) -> Any:
         return str(value)
     return value
 
+
+
+# --- For other apps' services (compensation): the same lock, version bump and event as the actions above ----------
+
+
+def complaint_lock(*, complaint: Complaint) -> Complaint:
+    """The complaint as it is now, locked until the transaction ends. Call inside transaction.atomic()."""
+    return _lock(complaint)
+
+
+def complaint_record_event(
+    *,
+    complaint: Complaint,
+    kind: str,
+    actor: User | None,
+    visibility: str,
+    at: datetime,
+    message: str = "",
+    data: dict | None = None,
+) -> ComplaintEvent:
+    """Record a step taken on something that belongs to the complaint (a compensation claim) on its timeline.
+    `complaint` must come from complaint_lock in the same transaction: its version is bumped like any change's."""
+    _save(complaint, [], at=at)
+    return _record(complaint=complaint, kind=kind, actor=actor, visibility=visibility, at=at, message=message,
+                   data=data)

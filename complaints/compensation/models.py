@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from complaints.compensation.calculator import ClaimInputs, PolicyTerms
 from complaints.compensation.choices import LIVE_STATES, Case, ClaimState, MismatchKind
 
 # No parcel claim comes near this: an amount at or above it is a typing mistake (an extra zero or two), not money.
@@ -90,6 +91,15 @@ class CompensationPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("Compensation policy v%(version)s") % {"version": self.version})
+
+    def terms(self) -> PolicyTerms:
+        return PolicyTerms(
+            delay_fee_waiver_percent=self.delay_fee_waiver_percent,
+            loss_fee_refund_percent=self.loss_fee_refund_percent,
+            insured_cap=self.insured_cap,
+            uninsured_cap_multiple=self.uninsured_cap_multiple,
+            damage_min_percent=self.damage_min_percent,
+        )
 
 
 class CompensationClaim(models.Model):
@@ -209,6 +219,18 @@ class CompensationClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint} · {self.get_case_display()} · ¥{self.proposed_amount}"
+
+    def inputs(self) -> ClaimInputs:
+        return ClaimInputs(
+            case=self.case, declared_value=self.declared_value, insured_value=self.insured_value,
+            shipping_fee=self.shipping_fee, proven_value=self.proven_value, days_late=self.days_late,
+            damaged_share=self.damaged_share, mismatch_kind=self.mismatch_kind, value_destroyed=self.value_destroyed,
+        )
+
+    @property
+    def amount(self):
+        """The amount that counts: approved once decided, proposed until then."""
+        return self.approved_amount if self.approved_amount is not None else self.proposed_amount
 
 
 class Chargeback(models.Model):
