@@ -21,6 +21,7 @@ from accounts.roles import is_supervisor
 from complaints import escalation, outbox, services
 from complaints.choices import OPEN_STATUSES, Clock, Status
 from complaints.clocks import DUE_FIELDS, target
+from complaints.compensation.admin import CompensationClaimInline
 from complaints.errors import ServiceError
 from complaints.forms import (
     AssignForm,
@@ -208,6 +209,7 @@ class ComplaintAdmin(admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False
     actions = ("assign_to_me",)
+    inlines = (CompensationClaimInline,)
     readonly_fields = (
         "reference",
         "status",

@@ -58,7 +58,7 @@ def compensation_policy_active() -> CompensationPolicy:
     return policy
 
 
-def _policy_errors(values: dict[str, Any]) -> dict[str, list[str]]:
+def policy_errors(values: dict[str, Any]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
 
     def number(name: str) -> Decimal | None:
@@ -119,7 +119,7 @@ def compensation_policy_save(*, policy: CompensationPolicy, actor: User, note: s
     if not is_supervisor(actor):
         raise NotAllowed(_("Only supervisors can change the compensation policy."))
     values = {name: getattr(policy, name) for name in POLICY_FIELDS}
-    errors = _policy_errors(values)
+    errors = policy_errors(values)
     if errors:
         raise InvalidInput(_("The compensation policy was not saved: its parameters contradict each other or the "
                              "standard."), fields=errors)
