@@ -874,9 +874,12 @@ def _plain(value: Any) -> Any:
 # --- For other apps' services (compensation): the same lock, version bump and event as the actions above ----------
 
 
-def complaint_lock(*, complaint: Complaint) -> Complaint:
-    """The complaint as it is now, locked until the transaction ends. Call inside transaction.atomic()."""
-    return _lock(complaint)
+def complaint_lock(*, complaint: Complaint, expected_version: int | None = None) -> Complaint:
+    """The complaint as it is now, locked until the transaction ends, refused if it is no longer at the version the
+    caller saw (when given). Call inside transaction.atomic()."""
+    fresh = _lock(complaint)
+    _check_version(fresh, expected_version)
+    return fresh
 
 
 def complaint_record_event(

@@ -237,6 +237,7 @@ def claim_propose(
     mismatch_kind: str = "",
     value_destroyed: bool = False,
     carrier_liable_amount: Any = None,
+    expected_version: int | None = None,
     at: datetime | None = None,
 ) -> CompensationClaim:
     """Propose compensation: the amount is computed under the active policy; a different proposed amount needs a
@@ -246,7 +247,7 @@ def claim_propose(
     proposed = _amount(proposed_amount, "proposed_amount")
     at = at or timezone.now()
     with transaction.atomic():
-        fresh = complaint_lock(complaint=complaint)
+        fresh = complaint_lock(complaint=complaint, expected_version=expected_version)
         _check_proposer(fresh, actor)  # the carrier may have changed since the caller loaded the complaint
         if fresh.status == Status.CLOSED:
             raise IllegalTransition(_("Complaint %(ref)s is closed: reopen it before proposing compensation.")
