@@ -37,6 +37,7 @@ class CompensationProposalCreateSerializer(StrictSerializer):
                                           help_text="Damage and wrong quantity: the damaged or missing share of the "
                                                     "value, in percent (0-100; 100 is total damage).")
     mismatch_kind = serializers.ChoiceField(choices=MismatchKind.choices, required=False, default="",
+                                            allow_blank=True,
                                             help_text="Contents mismatch: wrong_item or wrong_quantity.")
     proposed_amount = serializers.CharField(required=False, allow_null=True, default=None, max_length=20,
                                             help_text="Default: the amount computed from the published standard. "
@@ -50,6 +51,8 @@ class CompensationClaimSerializer(serializers.ModelSerializer):
     policy_version = serializers.IntegerField(source="policy.version", read_only=True,
                                               help_text="The version of the compensation standard it was computed "
                                                         "under.")
+    mismatch_kind = serializers.CharField(read_only=True,
+                                          help_text="wrong_item or wrong_quantity (contents mismatch), else empty.")
     explanation = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), read_only=True,
                                         help_text="The computation line by line, in zh-hans and en.")
 
