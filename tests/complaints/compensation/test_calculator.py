@@ -4,6 +4,8 @@ Decimal, rounded to the fen half up, explained line by line in Chinese and Engli
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from complaints.compensation.calculator import ClaimInputs, PolicyTerms, compute
 from complaints.errors import InvalidInput
@@ -150,3 +152,33 @@ def test_contradictory_inputs_are_refused_naming_the_field(inputs, field):
 
     assert field in refused.value.fields
     assert refused.value.fields[field][0]
+
+
+_money = st.decimals(min_value=0, max_value=D("999999.99"), places=2, allow_nan=False, allow_infinity=False)
+_share = st.decimals(min_value=D("0.01"), max_value=100, places=2, allow_nan=False, allow_infinity=False)
+_terms = st.builds(
+    PolicyTerms,
+    delay_fee_waiver_percent=st.decimals(min_value=0, max_value=100, places=2),
+    loss_fee_refund_percent=st.decimals(min_value=0, max_value=100, places=2),
+    insured_cap=st.booleans(),
+    uninsured_cap_multiple=st.none() | st.decimals(min_value=1, max_value=100, places=2),
+    damage_min_percent=_share,
+)
+
+
+@given(case=st.sampled_from(["delay", "loss", "damage", "wrong_item", "wrong_quantity"]), value=_money,
+       insured=_money, fee=_money, share=_share, destroyed=st.booleans(), terms=_terms)
+def test_any_valid_claim_pays_a_fen_amount_no_more_than_value_plus_fee(case, value, insured, fee, share, destroyed,
+                                                                       terms):
+    kwargs = {"delay": {"days_late": 1, "value_destroyed": destroyed}, "damage": {"damaged_share": share},
+              "wrong_item": {"mismatch_kind": "wrong_item"},
+              "wrong_quantity": {"mismatch_kind": "wrong_quantity", "damaged_share": share}}.get(case, {})
+    inputs = ClaimInputs(case="contents_mismatch" if case.startswith("wrong") else case, declared_value=value,
+                         insured_value=insured, shipping_fee=fee, **kwargs)
+
+    result = compute(inputs, terms)
+
+    assert D("0") <= result.amount <= value + fee
+    assert result.amount == result.amount.quantize(D("0.01"))
+    assert result.lines[-1].amount == result.amount
+    assert len(result.explanation("zh-hans")) == len(result.explanation("en"))
