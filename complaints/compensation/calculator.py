@@ -84,7 +84,7 @@ def fen(value: Decimal) -> Decimal:
     return value.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def _money(value: Decimal) -> str:
+def money(value: Decimal) -> str:
     return f"¥{fen(value):,.2f}"
 
 
@@ -214,14 +214,14 @@ def _value_line(inputs: ClaimInputs) -> tuple[Decimal, Line]:
     if inputs.proven_value is not None:
         value = inputs.proven_value
         return value, _line("Actual value: %(v)s (as proven by the complainant's invoice or receipt).",
-                            "实际价值：%(v)s（以申请人提供的价值凭证为准）。", value, v=_money(value))
+                            "实际价值：%(v)s（以申请人提供的价值凭证为准）。", value, v=money(value))
     value = inputs.declared_value
     return value, _line("Actual value: %(v)s (the value declared when shipping; no proof of value was given).",
-                        "实际价值：%(v)s（按寄件时声明的价值，未提供价值凭证）。", value, v=_money(value))
+                        "实际价值：%(v)s（按寄件时声明的价值，未提供价值凭证）。", value, v=money(value))
 
 
 def _total(amount: Decimal) -> Line:
-    return _line("Compensation: %(a)s.", "赔偿金额：%(a)s。", amount, a=_money(amount))
+    return _line("Compensation: %(a)s.", "赔偿金额：%(a)s。", amount, a=money(amount))
 
 
 def _delay(inputs: ClaimInputs, terms: PolicyTerms) -> Computation:
@@ -233,7 +233,7 @@ def _delay(inputs: ClaimInputs, terms: PolicyTerms) -> Computation:
               "快件延误%(n)s天：依据GB/T 27917.3，免除本次服务费用（不含保价等附加费用）。",
               days=_days(inputs.days_late), n=inputs.days_late),
         _line("Shipping fee %(f)s × %(p)s%% = %(a)s.", "运费 %(f)s × %(p)s%% = %(a)s。", amount,
-              f=_money(fee), p=_number(share), a=_money(amount)),
+              f=money(fee), p=_number(share), a=money(amount)),
         _total(amount),
     )
     return Computation(amount=amount, basis="delay", lines=lines)
@@ -248,21 +248,21 @@ def _loss(inputs: ClaimInputs, terms: PolicyTerms, lead: Line) -> Computation:
         lead,
         value_line,
         _line("Shipping fee refunded: %(f)s × %(p)s%% = %(r)s.", "退还运费：%(f)s × %(p)s%% = %(r)s。", refund,
-              f=_money(fee), p=_number(terms.loss_fee_refund_percent), r=_money(refund)),
+              f=money(fee), p=_number(terms.loss_fee_refund_percent), r=money(refund)),
         _line("Value plus fee: %(v)s + %(r)s = %(g)s.", "价值加运费：%(v)s + %(r)s = %(g)s。", gross,
-              v=_money(value), r=_money(refund), g=_money(gross)),
+              v=money(value), r=money(refund), g=money(gross)),
     ]
     cap = None
     if inputs.insured_value > 0 and terms.insured_cap:
         cap = fen(inputs.insured_value) + refund
         lines.append(_line("Insured parcel: at most the insured value plus the fee, %(i)s + %(r)s = %(c)s.",
                            "保价快件：最高赔偿保价金额加运费，%(i)s + %(r)s = %(c)s。", cap,
-                           i=_money(inputs.insured_value), r=_money(refund), c=_money(cap)))
+                           i=money(inputs.insured_value), r=money(refund), c=money(cap)))
     elif inputs.insured_value == 0 and terms.uninsured_cap_multiple is not None:
         cap = fen(fee * terms.uninsured_cap_multiple)
         lines.append(_line("Uninsured parcel: at most %(n)s × the shipping fee, %(f)s × %(n)s = %(c)s.",
                            "未保价快件：最高赔偿运费的%(n)s倍，%(f)s × %(n)s = %(c)s。", cap,
-                           n=_number(terms.uninsured_cap_multiple), f=_money(fee), c=_money(cap)))
+                           n=_number(terms.uninsured_cap_multiple), f=money(fee), c=money(cap)))
     amount = gross if cap is None else min(gross, cap)
     if cap is not None:
         lines.append(_cap_line(gross, cap, amount))
@@ -273,9 +273,9 @@ def _loss(inputs: ClaimInputs, terms: PolicyTerms, lead: Line) -> Computation:
 def _cap_line(due: Decimal, cap: Decimal, amount: Decimal) -> Line:
     if due <= cap:
         return _line("%(d)s is within the cap of %(c)s.", "%(d)s 未超过上限 %(c)s。", amount,
-                     d=_money(due), c=_money(cap))
+                     d=money(due), c=money(cap))
     return _line("%(d)s is above the cap of %(c)s: %(c)s is paid.", "%(d)s 超过上限 %(c)s：按上限 %(c)s 赔偿。",
-                 amount, d=_money(due), c=_money(cap))
+                 amount, d=money(due), c=money(cap))
 
 
 def _partial_damage(inputs: ClaimInputs, terms: PolicyTerms) -> Computation:
@@ -287,33 +287,33 @@ def _partial_damage(inputs: ClaimInputs, terms: PolicyTerms) -> Computation:
         lead = _line("The parcel was partly damaged (%(s)s%% of its value): the damaged share of the value is paid.",
                      "快件部分损毁（损失价值占%(s)s%%）：按损失价值所占比例赔偿。", s=_number(share))
         share_line = _line("Damaged value: %(v)s × %(s)s%% = %(d)s.", "损失价值：%(v)s × %(s)s%% = %(d)s。", damaged,
-                           v=_money(value), s=_number(share), d=_money(damaged))
+                           v=money(value), s=_number(share), d=money(damaged))
     else:
         lead = _line("The quantity is short (%(s)s%% of the value is missing): paid as partial damage.",
                      "内件数量不符（短少部分占价值的%(s)s%%）：按部分损毁赔偿。", s=_number(share))
         share_line = _line("Value of what is missing: %(v)s × %(s)s%% = %(d)s.",
                            "短少部分价值：%(v)s × %(s)s%% = %(d)s。", damaged,
-                           v=_money(value), s=_number(share), d=_money(damaged))
+                           v=money(value), s=_number(share), d=money(damaged))
     lines = [
         lead,
         value_line,
         share_line,
         _line("Paid at %(p)s%% of that value: %(d)s × %(p)s%% = %(a)s.", "按该价值的%(p)s%%赔偿：%(d)s × %(p)s%% = %(a)s。",
-              due, p=_number(terms.damage_min_percent), d=_money(damaged), a=_money(due)),
+              due, p=_number(terms.damage_min_percent), d=money(damaged), a=money(due)),
     ]
     cap = None
     if inputs.insured_value > 0 and terms.insured_cap:
         cap = fen(inputs.insured_value * share / HUNDRED)
         lines.append(_line("Insured parcel: at most the same share of the insured value, %(i)s × %(s)s%% = %(c)s.",
                            "保价快件：最高按保价金额的相同比例赔偿，%(i)s × %(s)s%% = %(c)s。", cap,
-                           i=_money(inputs.insured_value), s=_number(share), c=_money(cap)))
+                           i=money(inputs.insured_value), s=_number(share), c=money(cap)))
     elif inputs.insured_value == 0 and terms.uninsured_cap_multiple is not None:
         cap = fen(inputs.shipping_fee * terms.uninsured_cap_multiple * share / HUNDRED)
         lines.append(_line("Uninsured parcel: at most the same share of %(n)s × the shipping fee, "
                            "%(f)s × %(n)s × %(s)s%% = %(c)s.",
                            "未保价快件：最高按运费%(n)s倍的相同比例赔偿，%(f)s × %(n)s × %(s)s%% = %(c)s。", cap,
-                           n=_number(terms.uninsured_cap_multiple), f=_money(inputs.shipping_fee),
-                           s=_number(share), c=_money(cap)))
+                           n=_number(terms.uninsured_cap_multiple), f=money(inputs.shipping_fee),
+                           s=_number(share), c=money(cap)))
     amount = due if cap is None else min(due, cap)
     if cap is not None:
         lines.append(_cap_line(due, cap, amount))

@@ -26,7 +26,7 @@ from accounts.models import User
 from accounts.roles import Role, is_supervisor, user_role
 from complaints.choices import EventKind, MessageKind, Status, Visibility
 from complaints.compensation.calculator import ClaimInputs, Computation, compute, fen, validate_inputs
-from complaints.compensation.calculator import _money as money
+from complaints.compensation.calculator import money
 from complaints.compensation.choices import Case, ClaimState
 from complaints.compensation.models import MAX_AMOUNT, Chargeback, CompensationClaim, CompensationPolicy
 from complaints.errors import IllegalTransition, InvalidInput, NotAllowed

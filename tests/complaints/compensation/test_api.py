@@ -9,7 +9,7 @@ import pytest
 from complaints.choices import EventKind
 from complaints.compensation.models import CompensationClaim
 from complaints.models import ComplaintEvent
-from tests.complaints.api.conftest import _fresh_rate_limits, detail_url, sf_api, zto_api  # noqa: F401 - fixtures
+from tests.complaints.api.conftest import _fresh_rate_limits, detail_url, zto_api  # noqa: F401 - fixtures
 from tests.factories import make_complaint
 
 pytestmark = pytest.mark.django_db
