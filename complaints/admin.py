@@ -22,6 +22,7 @@ from accounts.roles import is_supervisor
 from complaints import escalation, outbox, services
 from complaints.choices import OPEN_STATUSES, Clock, Status
 from complaints.clocks import DUE_FIELDS, target
+from complaints.compensation.admin import CompensationClaimInline
 from complaints.errors import InvalidInput, ServiceError
 from complaints.forms import (
     AssignForm,
@@ -194,6 +195,7 @@ SUPERVISOR_ACTIONS = frozenset({"assign", "escalate"})
 @admin.register(Complaint)
 class ComplaintAdmin(admin.ModelAdmin):
     form = ComplaintAdminForm
+    inlines = (CompensationClaimInline,)
     change_form_template = "admin/complaints/complaint/change_form.html"
     list_display = (
         "reference",

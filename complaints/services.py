@@ -869,3 +869,31 @@ def _plain(value: Any) -> Any:
         return str(value)
     return value
 
+
+
+# --- For other apps' services (compensation): the same lock, version bump and event as the actions above ----------
+
+
+def complaint_lock(*, complaint: Complaint, expected_version: int | None = None) -> Complaint:
+    """The complaint as it is now, locked until the transaction ends, refused if it is no longer at the version the
+    caller saw (when given). Call inside transaction.atomic()."""
+    fresh = _lock(complaint)
+    _check_version(fresh, expected_version)
+    return fresh
+
+
+def complaint_record_event(
+    *,
+    complaint: Complaint,
+    kind: str,
+    actor: User | None,
+    visibility: str,
+    at: datetime,
+    message: str = "",
+    data: dict | None = None,
+) -> ComplaintEvent:
+    """Record a step taken on something that belongs to the complaint (a compensation claim) on its timeline.
+    `complaint` must come from complaint_lock in the same transaction: its version is bumped like any change's."""
+    _save(complaint, [], at=at)
+    return _record(complaint=complaint, kind=kind, actor=actor, visibility=visibility, at=at, message=message,
+                   data=data)

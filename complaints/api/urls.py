@@ -3,6 +3,7 @@
 from django.urls import path
 
 from complaints.api import views
+from complaints.compensation.api import CompensationProposalsView
 
 app_name = "api"
 
@@ -14,5 +15,7 @@ urlpatterns = [
     path("complaints/<str:reference>/replies/", views.ComplaintRepliesView.as_view(), name="complaint-replies"),
     path("complaints/<str:reference>/resolution-proposals/", views.ResolutionProposalsView.as_view(),
          name="complaint-resolution-proposals"),
+    path("complaints/<str:reference>/compensation-proposals/", CompensationProposalsView.as_view(),
+         name="complaint-compensation-proposals"),
     path("volumes/<str:iso_week>/", views.VolumeView.as_view(), name="volume"),
 ]

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "accounts",
     "complaints",
+    "complaints.compensation",
     "reports",
 ]
 
