@@ -44,8 +44,9 @@ def complaint_public_timeline(*, complaint: Complaint, kinds: tuple[str, ...]) -
 
 # --- The partner API: what a carrier sees -------------------------------------------------------------------------
 
-# Internal events a carrier still sees on its complaints: its own notes and proposals. Never internal notes.
-CARRIER_VISIBLE_INTERNAL_KINDS = (EventKind.CARRIER_NOTE, EventKind.RESOLUTION_PROPOSED)
+# Internal events a carrier still sees on its complaints: its own notes and resolution proposals, and compensation
+# proposals (it pays back what it is liable for). Never internal notes.
+CARRIER_VISIBLE_INTERNAL_KINDS = (EventKind.CARRIER_NOTE, EventKind.RESOLUTION_PROPOSED, EventKind.COMPENSATION_PROPOSED)
 
 
 def carrier_complaints(*, carrier_id: int) -> QuerySet[Complaint]:

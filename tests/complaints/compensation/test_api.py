@@ -122,3 +122,13 @@ def test_a_stale_if_match_changes_nothing(zto_api, zto_loss):
 
     assert response.status_code == 412
     assert CompensationClaim.objects.count() == 1
+
+
+def test_the_carrier_sees_its_compensation_proposal_in_the_timeline(zto_api, zto_loss):
+    # Given a carrier that proposed compensation
+    zto_api.post(detail_url(zto_loss, SUFFIX), {"case": "loss"})
+    # When it reads the complaint's events
+    events = zto_api.get(detail_url(zto_loss, "events/")).json()
+    # Then its proposal is there with the computation
+    kinds = [event["kind"] for event in (events["results"] if isinstance(events, dict) else events)]
+    assert EventKind.COMPENSATION_PROPOSED in kinds
