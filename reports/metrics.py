@@ -159,8 +159,8 @@ def root_cause_label(key: str) -> str:
 
 def compensation_case_label(key: str) -> str:
     try:
-        from complaints.compensation.choices import CompensationCase  # issue 5's vocabulary, when merged
-    except ImportError:  # pragma: no cover - before the compensation app exists
+        from complaints.compensation.choices import Case as CompensationCase
+    except ImportError:  # pragma: no cover - without the compensation app
         return _choice_label(Category, key)
     return _choice_label(CompensationCase, key)
 
@@ -769,13 +769,48 @@ def _agents(week: IsoWeek) -> dict[int, dict]:
 
 
 def _compensation(week: IsoWeek, prev: IsoWeek) -> dict:
-    """Claims approved or paid, decided in the week, and chargebacks recorded in it. None until issue 5's
-    compensation app is installed."""
-    unknown = {"available": False, "by_carrier": {}, "by_case": [],
-               week: {"count": None, "total": None, "chargebacks": None},
-               prev: {"count": None, "total": None, "chargebacks": None}}
+    """Claims approved or paid whose decision is in the week (count, approved total) by case and carrier, and
+    chargebacks recorded in the week by carrier. Unknown (None) if the compensation app is not installed."""
     from django.apps import apps
 
     if not apps.is_installed("complaints.compensation"):
-        return unknown
-    return unknown
+        return {"available": False, "by_carrier": {}, "by_case": [],
+                week: {"count": None, "total": None, "chargebacks": None},
+                prev: {"count": None, "total": None, "chargebacks": None}}
+    from complaints.compensation.choices import ClaimState
+    from complaints.compensation.models import Chargeback, CompensationClaim
+
+    zero = Decimal("0.00")
+    figures = {w: {"count": 0, "total": zero, "chargebacks": zero} for w in (week, prev)}
+    by_carrier: dict = defaultdict(lambda: {"count": 0, "total": zero, "chargebacks": zero})
+    by_case: dict = defaultdict(lambda: {"count": 0, "total": zero})
+    this_week = Case(When(decided_at__gte=week.start, then=Value(True)), default=Value(False))
+    for row in (CompensationClaim.objects.filter(state__in=(ClaimState.APPROVED, ClaimState.PAID),
+                                                 decided_at__gte=prev.start, decided_at__lt=week.end)
+                .annotate(this=this_week).values("this", "case", "complaint__carrier_id")
+                .annotate(n=Count("id"), total=Coalesce(Sum("approved_amount"), zero)).order_by()):
+        w = week if row["this"] else prev
+        figures[w]["count"] += row["n"]
+        figures[w]["total"] += row["total"]
+        if w == week:
+            by_carrier[row["complaint__carrier_id"]]["count"] += row["n"]
+            by_carrier[row["complaint__carrier_id"]]["total"] += row["total"]
+            by_case[row["case"]]["count"] += row["n"]
+            by_case[row["case"]]["total"] += row["total"]
+    for row in (Chargeback.objects.filter(recorded_at__gte=prev.start, recorded_at__lt=week.end)
+                .annotate(this=Case(When(recorded_at__gte=week.start, then=Value(True)), default=Value(False)))
+                .values("this", "carrier_id").annotate(total=Coalesce(Sum("amount"), zero)).order_by()):
+        w = week if row["this"] else prev
+        figures[w]["chargebacks"] += row["total"]
+        if w == week:
+            by_carrier[row["carrier_id"]]["chargebacks"] += row["total"]
+    cases = sorted(by_case.items(), key=lambda item: (-item[1]["count"], item[0]))
+    return {
+        "available": True,
+        "by_carrier": {cid: {"count": v["count"], "total": _money(v["total"]), "chargebacks": _money(v["chargebacks"])}
+                       for cid, v in by_carrier.items()},
+        "by_case": [{"key": key, "label": compensation_case_label(key), "count": v["count"],
+                     "total": _money(v["total"])} for key, v in cases],
+        **{w: {"count": f["count"], "total": _money(f["total"]), "chargebacks": _money(f["chargebacks"])}
+           for w, f in figures.items()},
+    }

@@ -33,6 +33,7 @@ def test_an_empty_week_has_zero_counts_and_unknown_rates(db):
                  "survey_response_rate_pct", "survey_average_score", "valid_rate_per_million"):
         assert h[name] == {"value": None, "previous": None, "change": None}, name
     assert set(h) == set(HEADLINE_FIELDS)
+    assert h["compensation_count"]["value"] == 0 and h["compensation_total"]["value"] == "0.00"
     assert data["by_carrier"] == data["by_category"] == data["by_channel"] == data["by_agent"] == []
     assert data["root_causes"] == []
     assert [r["count"] for r in data["escalations_by_level"]] == [0, 0]

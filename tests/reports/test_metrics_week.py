@@ -117,8 +117,9 @@ def test_week_headline_matches_the_hand_computed_figures(fortnight):
     assert h["valid_rate_per_million"] == (1.0, None, None)  # ZTO: A twice over 2,000,000
     assert h["escalations"] == (2, 2, 0)  # B and C to level 1 / G to 1 then 2
     assert h["breaches"] == (3, 2, 1)  # B first response, C resolution, G statutory / G first response, resolution
-    # until issue 5's compensation claims exist, unknown
-    assert h["compensation_count"][0] is None or h["compensation_count"] == (0, 0, 0)
+    # no compensation claim was decided: zero, not unknown
+    assert h["compensation_count"] == (0, 0, 0)
+    assert h["compensation_total"] == h["chargeback_total"] == ("0.00", "0.00", "0.00")
 
 
 def test_week_splits_by_carrier_category_channel_and_agent(fortnight):
