@@ -361,14 +361,11 @@ def week_compute(*, week: IsoWeek, now: datetime | None = None, reuse_snapshots:
         return _week_compute(week, now, reuse_snapshots)
     with transaction.atomic():
         with connection.cursor() as cursor:
-            # JIT compilation costs more than it saves on these short aggregate queries (seconds at 1M rows,
-            # docs/benchmarks.md); off for this transaction only.
-            cursor.execute("SET LOCAL jit = off")
-            # Enough memory to group in a hash table rather than sort on disk.
-            cursor.execute("SET LOCAL work_mem = '64MB'")
-            # The week's rows are few and found by index: look complaints up by key instead of scanning them all
-            # (the default cost assumes spinning disks).
-            cursor.execute("SET LOCAL random_page_cost = 1.1")
+            # For this transaction only: JIT compilation costs more than it saves on these short aggregate queries
+            # (seconds at 1M rows, docs/benchmarks.md); enough memory to group in a hash table rather than sort on
+            # disk; and SSD costs, so the week's few rows are joined to their complaints by key rather than by
+            # scanning every complaint (the default cost assumes spinning disks).
+            cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LOCAL random_page_cost = 1.1")
         return _week_compute(week, now, reuse_snapshots)
 
 
