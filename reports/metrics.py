@@ -357,8 +357,14 @@ def week_compute(*, week: IsoWeek, now: datetime | None = None, reuse_snapshots:
     The trend's weeks before the previous one are read from their stored WeeklyReport when there is one (what was
     reported then), unless `reuse_snapshots=False`; the week and the previous one are always computed."""
     now = now or timezone.now()
-    if connection.vendor != "postgresql":
-        return _week_compute(week, now, reuse_snapshots)
+    # Weeks are the operation's (TIME_ZONE), whatever zone the caller's request activated.
+    with timezone.override(settings.TIME_ZONE):
+        if connection.vendor != "postgresql":
+            return _week_compute(week, now, reuse_snapshots)
+        return _week_compute_postgresql(week, now, reuse_snapshots)
+
+
+def _week_compute_postgresql(week: IsoWeek, now: datetime, reuse_snapshots: bool) -> dict:
     with transaction.atomic():
         with connection.cursor() as cursor:
             # For this transaction only: JIT compilation costs more than it saves on these short aggregate queries

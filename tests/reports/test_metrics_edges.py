@@ -210,3 +210,16 @@ def test_older_trend_weeks_show_what_their_stored_report_said(db, zto):
     assert [(t["week"], t["backlog"]) for t in fresh["trend"][-3:]] == [
         ("2026-W45", 2), ("2026-W46", 2), ("2026-W47", 2)]
     assert data["trend"][-2:] == fresh["trend"][-2:]
+
+
+def test_weeks_follow_the_operation_time_zone_whatever_the_request_activated(db, zto):
+    # Given a complaint on Sunday 23:59 in Shanghai, and a caller whose request activated UTC
+    from django.utils import timezone
+
+    receive(local(11, 22, 23, 59), carrier=zto)
+    with timezone.override("UTC"):
+        data = week_compute(week=W47, now=local(11, 23, 8))
+
+    # Then the week is still Shanghai's and holds the complaint
+    assert data["start"] == "2026-11-16T00:00:00+08:00"
+    assert data["headline"]["received"]["value"] == 1
