@@ -1,9 +1,9 @@
 """The weekly report's figures, computed in the database. Definitions: docs/metrics.md (the report uses exactly those).
 
 `week_compute(week=IsoWeek)` returns the dict described in REPORT_SCHEMA.md. Every figure comes from a constant
-number of aggregate queries (about fifteen, whatever the number of complaints): conditional aggregates
-(`COUNT(*) FILTER (WHERE …)`), `date_trunc('week', …)` in the operation's time zone for the 12-week trend, and
-`percentile_cont(…) WITHIN GROUP` on PostgreSQL. SQLite (the default install) has no percentile aggregate: there the
+number of aggregate queries (about twenty, plus a few lookups, whatever the number of complaints): conditional
+aggregates (`COUNT(*) FILTER (WHERE …)`), `date_trunc('week', …)` in the operation's time zone for the 12-week trend,
+and `percentile_cont(…) WITHIN GROUP` on PostgreSQL. SQLite (the default install) has no percentile aggregate: there the
 percentiles come from one sorted query of just the durations, interpolated exactly as `percentile_cont` does.
 Python only adds up grouped rows (tens or hundreds of them), never complaints.
 
@@ -24,7 +24,6 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
-    Avg,
     Case,
     CharField,
     Count,
@@ -59,7 +58,15 @@ from complaints.choices import (
     RootCauseArea,
     Status,
 )
-from complaints.models import REOPENING, ClockAlert, Complaint, ComplaintEvent, OutboundMessage, SlaPolicy, SurveyResponse
+from complaints.models import (
+    REOPENING,
+    ClockAlert,
+    Complaint,
+    ComplaintEvent,
+    OutboundMessage,
+    SlaPolicy,
+    SurveyResponse,
+)
 from complaints.services import LOW_SCORES
 from reports.models import ParcelVolume
 from reports.weeks import IsoWeek
@@ -241,7 +248,8 @@ def _cycle_start():
     """For a `resolved` event: when its resolution cycle began (the latest reopening before it, else receipt).
     Never-reopened complaints (nearly all) skip the lookup."""
     latest_reopen = (
-        ComplaintEvent.objects.filter(reopen_q(), complaint=OuterRef("complaint"), created_at__lt=OuterRef("created_at"))
+        ComplaintEvent.objects.filter(reopen_q(), complaint=OuterRef("complaint"),
+                                      created_at__lt=OuterRef("created_at"))
         .order_by("-created_at", "-id")
         .values("created_at")[:1]
     )
