@@ -62,3 +62,13 @@ def weekly_report_build(*, week: IsoWeek | str, actor: User | None = None, recom
             report.data, report.computed_at, report.computed_by = data, now, actor
             report.save(update_fields=["data", "computed_at", "computed_by"])
     return report
+
+
+def weekly_report_mark_emailed(*, report: WeeklyReport, at: datetime | None = None) -> bool:
+    """Claim the week's email: sets `emailed_at` if it is still empty and says whether this call did it, so the
+    Monday email is queued exactly once even when two workers run the job."""
+    at = at or timezone.now()
+    claimed = WeeklyReport.objects.filter(pk=report.pk, emailed_at__isnull=True).update(emailed_at=at)
+    if claimed:
+        report.emailed_at = at
+    return bool(claimed)

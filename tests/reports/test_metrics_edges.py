@@ -223,3 +223,15 @@ def test_weeks_follow_the_operation_time_zone_whatever_the_request_activated(db,
     # Then the week is still Shanghai's and holds the complaint
     assert data["start"] == "2026-11-16T00:00:00+08:00"
     assert data["headline"]["received"]["value"] == 1
+
+
+def test_the_weeks_email_is_claimed_once(db):
+    # Given W47's stored report
+    from reports.services import weekly_report_mark_emailed
+
+    report = weekly_report_build(week=W47, now=local(11, 23, 8))
+
+    # When two jobs claim its email, then only the first gets it, and the time is kept
+    assert weekly_report_mark_emailed(report=report, at=local(11, 23, 8, 1)) is True
+    assert weekly_report_mark_emailed(report=WeeklyReport.objects.get(pk=report.pk), at=local(11, 23, 9)) is False
+    assert WeeklyReport.objects.get(pk=report.pk).emailed_at == local(11, 23, 8, 1)
