@@ -145,6 +145,8 @@ class Complaint(models.Model):
             models.Index(fields=["complainant_phone"], name="complaint_phone"),
             # The partner API's list: one carrier's complaints, newest first.
             models.Index(fields=["carrier", "-created_at", "-id"], name="complaint_carrier_created"),
+            # The weekly report (reports.metrics): first responses by week.
+            models.Index(fields=["first_response_at"], name="complaint_first_response"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(declared_value__gte=0), name="complaint_declared_value_non_negative"),
@@ -221,6 +223,11 @@ class ComplaintEventQuerySet(models.QuerySet):
         return self.filter(visibility=Visibility.PUBLIC)
 
 
+# Events that reopen a complaint: the reopen action, and a survey answer of 1-2 (which reopens by itself).
+# (The kind is compared first, so the JSON is read only for survey answers.)
+REOPENING = Q(kind=EventKind.REOPENED) | (Q(kind=EventKind.SURVEY_ANSWERED) & Q(data__to=Status.REOPENED))
+
+
 class ComplaintEvent(models.Model):
     """One entry of a complaint's timeline. Append-only: the database refuses updates (see migration 0002)."""
 
@@ -246,7 +253,12 @@ class ComplaintEvent(models.Model):
         verbose_name = _("complaint event")
         verbose_name_plural = _("complaint events")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["complaint", "created_at", "id"], name="event_timeline")]
+        indexes = [
+            models.Index(fields=["complaint", "created_at", "id"], name="event_timeline"),
+            # The weekly report: resolutions, reopenings and escalations by week.
+            models.Index(fields=["kind", "created_at"], name="event_kind_time"),
+            models.Index(fields=["complaint", "created_at"], condition=REOPENING, name="event_reopening"),
+        ]
         constraints = [
             _choices_check("visibility", Visibility, "event_visibility_known"),
         ]
@@ -330,6 +342,11 @@ class ClockAlert(models.Model):
     class Meta:
         verbose_name = _("clock alert")
         verbose_name_plural = _("clock alerts")
+        # The weekly report: breaches by the week of their due time, and the complaints that breached a clock.
+        indexes = [
+            models.Index(fields=["due_at"], condition=Q(kind="breach"), name="clock_breach_due"),
+            models.Index(fields=["clock", "complaint"], condition=Q(kind="breach"), name="clock_breach_complaint"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["complaint", "clock", "kind", "due_at"], name="clock_alert_once"),
         ]
@@ -367,7 +384,12 @@ class OutboundMessage(models.Model):
         verbose_name = _("outbound message")
         verbose_name_plural = _("outbound messages")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["state", "due_at"], name="outbox_due")]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="outbox_due"),
+            # The weekly report: progress updates and surveys due, and surveys sent, by week.
+            models.Index(fields=["kind", "due_at"], name="outbox_kind_due"),
+            models.Index(fields=["kind", "sent_at"], name="outbox_kind_sent"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["complaint", "kind", "period"], name="outbox_once_per_period"),
             # Messages about no complaint (the weekly report, surge alerts): once per kind, period and recipient.
@@ -393,6 +415,7 @@ class SurveyResponse(models.Model):
     class Meta:
         verbose_name = _("survey response")
         verbose_name_plural = _("survey responses")
+        indexes = [models.Index(fields=["answered_at"], name="survey_answered_at")]
         constraints = [
             models.UniqueConstraint(fields=["complaint", "cycle"], name="survey_once_per_cycle"),
             models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="survey_score_range"),

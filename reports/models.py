@@ -29,3 +29,26 @@ class ParcelVolume(models.Model):
 
     def __str__(self) -> str:
         return f"{self.carrier} {self.iso_week}: {self.parcels}"
+
+
+class WeeklyReport(models.Model):
+    """A computed week, stored as it was computed (and sent): reading it later shows what supervisors read.
+    Recomputing a past week is an explicit act (reports.services.weekly_report_build(recompute=True))."""
+
+    iso_week = models.CharField(_("ISO week"), max_length=8, unique=True, help_text=_("Such as 2026-W47."))
+    week_start = models.DateField(_("week starts"), help_text=_("The Monday of the ISO week."))
+    data = models.JSONField(_("figures"), help_text=_("What reports.metrics.week_compute returned."))
+    computed_at = models.DateTimeField(_("computed at"))
+    computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("computed by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+",
+                                    help_text=_("Empty when computed by the Monday schedule."))
+    # The Monday email: when it was queued for supervisors (once per week).
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("weekly report")
+        verbose_name_plural = _("weekly reports")
+        ordering = ["-week_start"]
+
+    def __str__(self) -> str:
+        return self.iso_week

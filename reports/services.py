@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Carrier, User
 from complaints.errors import InvalidInput
-from reports.models import ParcelVolume
+from reports.models import ParcelVolume, WeeklyReport
 from reports.weeks import IsoWeek
 
 # A sanity bound, not a business rule: the largest carriers handle a few hundred million parcels a week.
@@ -35,3 +35,40 @@ def parcel_volume_set(*, carrier: Carrier, iso_week: str, parcels: int, actor: U
             volume.parcels, volume.reported_by, volume.reported_at = parcels, actor, at
             volume.save(update_fields=["parcels", "reported_by", "reported_at"])
     return volume, created
+
+
+def weekly_report_build(*, week: IsoWeek | str, actor: User | None = None, recompute: bool = False,
+                        now: datetime | None = None) -> WeeklyReport:
+    """The stored snapshot of `week`, computing and storing it if there is none. A stored snapshot is returned as
+    it is (it is what supervisors read and were sent); `recompute=True` replaces its figures explicitly, keeping
+    when it was emailed. Safe to call twice and from two workers at once: the ISO week is unique."""
+    from reports.metrics import week_compute
+
+    if isinstance(week, str):
+        week = IsoWeek.parse(week)
+    now = now or timezone.now()
+    if not recompute:
+        existing = WeeklyReport.objects.filter(iso_week=str(week)).first()
+        if existing is not None:
+            return existing
+    # Computed outside the row lock: the figures are read-only work, and the lock is only for the write.
+    data = week_compute(week=week, now=now)
+    with transaction.atomic():
+        report, created = WeeklyReport.objects.select_for_update().get_or_create(
+            iso_week=str(week),
+            defaults={"week_start": week.monday, "data": data, "computed_at": now, "computed_by": actor},
+        )
+        if not created and recompute:
+            report.data, report.computed_at, report.computed_by = data, now, actor
+            report.save(update_fields=["data", "computed_at", "computed_by"])
+    return report
+
+
+def weekly_report_mark_emailed(*, report: WeeklyReport, at: datetime | None = None) -> bool:
+    """Claim the week's email: sets `emailed_at` if it is still empty and says whether this call did it, so the
+    Monday email is queued exactly once even when two workers run the job."""
+    at = at or timezone.now()
+    claimed = WeeklyReport.objects.filter(pk=report.pk, emailed_at__isnull=True).update(emailed_at=at)
+    if claimed:
+        report.emailed_at = at
+    return bool(claimed)
