@@ -395,3 +395,7 @@ class SurveyResponse(models.Model):
             models.UniqueConstraint(fields=["complaint", "cycle"], name="survey_once_per_cycle"),
             models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="survey_score_range"),
         ]
+
+
+# Webhooks to carriers (their own module, so the API's models and these merge cleanly).
+from complaints.webhook_models import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: E402,F401

@@ -38,6 +38,7 @@ from complaints.escalation import complaint_refresh_clocks
 from complaints.models import Complaint, ComplaintEvent, ReferenceSequence, SurveyResponse
 from complaints.outbox import acknowledgement_for, messages_enqueue, resolution_notice_for
 from complaints.validators import normalise_phone
+from complaints.webhooks import webhook_deliveries_enqueue
 
 MESSAGE_MAX_LENGTH = 5000
 
@@ -735,6 +736,8 @@ def _record(
     )
     # Every change replays the timeline: the due times always match the history.
     complaint_refresh_clocks(complaint=complaint)
+    # The carrier's webhooks, in the same transaction: no event is lost, none is sent for a rolled-back change.
+    webhook_deliveries_enqueue(event=event)
     return event
 
 

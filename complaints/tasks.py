@@ -32,3 +32,10 @@ def dispatch_outbox() -> dict:
 @shared_task(name="redress.refresh_all_clocks", **RETRY)
 def refresh_all_clocks() -> int:
     return escalation.complaints_refresh_all_clocks()
+
+
+@shared_task(name="redress.dispatch_webhooks", **RETRY)
+def dispatch_webhooks() -> dict:
+    from complaints import webhooks
+
+    return vars(webhooks.webhooks_dispatch())
