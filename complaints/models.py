@@ -143,6 +143,8 @@ class Complaint(models.Model):
             models.Index(fields=["-received_at", "-id"], name="complaint_received"),
             models.Index(fields=["waybill_number"], name="complaint_waybill"),
             models.Index(fields=["complainant_phone"], name="complaint_phone"),
+            # The partner API's list: one carrier's complaints, newest first.
+            models.Index(fields=["carrier", "-created_at", "-id"], name="complaint_carrier_created"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(declared_value__gte=0), name="complaint_declared_value_non_negative"),
@@ -394,6 +396,74 @@ class SurveyResponse(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["complaint", "cycle"], name="survey_once_per_cycle"),
             models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="survey_score_range"),
+        ]
+
+
+class ProposalState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    CONFIRMED = "confirmed", _("Confirmed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class ResolutionProposal(models.Model):
+    """A carrier's proposal to resolve a complaint (partner API). An agent confirms it, which resolves the
+    complaint; a newer proposal supersedes the pending one."""
+
+    complaint = models.ForeignKey(Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE,
+                                  related_name="resolution_proposals")
+    carrier = models.ForeignKey("accounts.Carrier", verbose_name=_("carrier"), on_delete=models.PROTECT,
+                                related_name="resolution_proposals")
+    summary = models.TextField(_("what was done"))
+    root_cause = models.TextField(_("root cause"))
+    state = models.CharField(_("state"), max_length=12, choices=ProposalState.choices, default=ProposalState.PROPOSED)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT,
+                                    related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("resolution proposal")
+        verbose_name_plural = _("resolution proposals")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            _choices_check("state", ProposalState, "proposal_state_known"),
+            # At most one proposal waits for an agent per complaint.
+            models.UniqueConstraint(fields=["complaint"], condition=Q(state="proposed"),
+                                    name="proposal_one_pending_per_complaint"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.get_state_display()}"
+
+
+class IdempotencyState(models.TextChoices):
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+
+
+class IdempotencyKey(models.Model):
+    """The first response to a partner API write, kept under the carrier's Idempotency-Key so that a retry replays
+    it instead of doing the work again (complaints.api.idempotency)."""
+
+    carrier = models.ForeignKey("accounts.Carrier", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("key"), max_length=255)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    state = models.CharField(_("state"), max_length=8, choices=IdempotencyState.choices,
+                             default=IdempotencyState.RUNNING)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    # The rendered JSON as sent, so a replay is byte for byte the same.
+    response_body = models.TextField(_("response body"), blank=True)
+    response_headers = models.JSONField(_("response headers"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["carrier", "key"], name="idempotency_key_once_per_carrier"),
         ]
 
 

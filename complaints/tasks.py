@@ -39,3 +39,10 @@ def dispatch_webhooks() -> dict:
     from complaints import webhooks
 
     return vars(webhooks.webhooks_dispatch())
+
+
+@shared_task(name="redress.purge_idempotency_keys", **RETRY)
+def purge_idempotency_keys() -> int:
+    from complaints.api.idempotency import idempotency_keys_purge
+
+    return idempotency_keys_purge()

@@ -7,7 +7,7 @@ Which complaint events become which webhook events (only for the complaint's own
 - `complaint.escalated`: the complaint went up a level (`escalated`, by the clock sweep or a supervisor);
 - `complaint.resolved`: `resolved`;
 - `complaint.updated`: any other change the complainant can see: public replies, status changes, the carrier's
-  acceptance, reopening, closing, a missed target, a survey answer, a resolution proposal.
+  acceptance, reopening, closing, a missed target, a survey answer.
 
 Details are in docs/webhooks.md (payload, signature, retries, replay).
 """
@@ -69,7 +69,6 @@ EVENT_TYPES: dict[str, str] = {
     EventKind.CLOSED: WebhookEventType.UPDATED,
     EventKind.SLA_BREACH: WebhookEventType.UPDATED,
     EventKind.SURVEY_ANSWERED: WebhookEventType.UPDATED,
-    EventKind.RESOLUTION_PROPOSED: WebhookEventType.UPDATED,
 }
 # Escalations are news for the carrier even when a supervisor's reason is internal: sent without the reason.
 _SENT_EVEN_IF_INTERNAL = frozenset({EventKind.ESCALATED})

@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_roles'),
-        ('complaints', '0007_root_cause_area'),
+        ('complaints', '0008_partner_api'),
         ('auth', '0012_alter_user_first_name_max_length'),
     ]
 
