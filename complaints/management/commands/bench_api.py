@@ -61,6 +61,9 @@ class Command(BaseCommand):
         parser.add_argument("--complaints", type=int, default=1_000_000, help="complaints to have (default 1000000)")
         parser.add_argument("--repeat", type=int, default=50, help="requests per in-process measurement (default 50)")
         parser.add_argument("--duration", type=int, default=15, help="seconds of each load run (default 15)")
+        parser.add_argument("--tool", choices=("auto", "wrk", "python"), default="auto",
+                            help="load tool: wrk if installed (auto), or the built-in Python client")
+        parser.add_argument("--rounds", type=int, default=2, help="alternated load rounds per endpoint (default 2)")
         parser.add_argument("--connections", type=int, default=8, help="concurrent load connections (default 8)")
         parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: 2 × CPU cores)")
         parser.add_argument("--port", type=int, default=0, help="gunicorn port (default: a free one)")
@@ -131,13 +134,18 @@ class Command(BaseCommand):
             ("list, first page (25)", LIST_URL),
             (f"list, {DEEP:,} rows deep (25)", deep_url.replace("http://testserver", "")),
             ("detail", f"{LIST_URL}{detail_ref}/"),
+            ("list, overdue=true (25)", f"{LIST_URL}?overdue=true"),
+            ("list, status=reopened (none)", f"{LIST_URL}?status=reopened"),
             ("constant (bare DRF)", CONSTANT_URL),
         ]
         client = Client(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
-        self.stdout.write(f"\nin process: Django test client, {repeat} requests each after one warm-up, "
+        self.stdout.write(f"\nin process: Django test client, {repeat} interleaved rounds after one warm-up each, "
                           f"carrier {carrier.code} ({ordered.count():,} complaints)")
         self.stdout.write(f"{'request':32} {'queries':>7} {'median ms':>10} {'p90 ms':>8} {'CPU ms':>8}")
         results = {}
+        counted: dict[str, list[str]] = {}
+        times: dict[str, list[float]] = {label: [] for label, _url in cases}
+        cpu: dict[str, list[float]] = {label: [] for label, _url in cases}
         with override_settings(REST_FRAMEWORK=rest, DEBUG=False, ALLOWED_HOSTS=["testserver"],
                                ROOT_URLCONF="config.urls_bench"):
             for label, url in cases:
@@ -150,23 +158,25 @@ class Command(BaseCommand):
                         raise CommandError(f"the deep page starts at {first}, expected {expected_first_of_deep}")
                 # Counted with an execute wrapper: the test client's request_started signal empties
                 # connection.queries, so CaptureQueriesContext would see nothing.
-                queries: list[str] = []
-                with connection.execute_wrapper(_recorder(queries)):
+                counted[label] = []
+                with connection.execute_wrapper(_recorder(counted[label])):
                     client.get(url)
-                times, cpu = [], []
-                for _ in range(repeat):
+            # Interleaved rounds: on a shared machine every request type meets the same moments of contention.
+            for _ in range(repeat):
+                for label, url in cases:
                     begin, begin_cpu = time.perf_counter(), time.process_time()
                     client.get(url)
-                    times.append((time.perf_counter() - begin) * 1000)
-                    cpu.append((time.process_time() - begin_cpu) * 1000)
-                median = statistics.median(times)
-                p90 = statistics.quantiles(times, n=10)[-1] if len(times) >= 2 else median
-                results[label] = (len(queries), median)
-                self.stdout.write(f"{label:32} {len(queries):>7} {median:>10.2f} {p90:>8.2f} "
-                                  f"{statistics.median(cpu):>8.2f}")
-                if label.startswith("list, first"):
-                    for sql in queries:
-                        self.stdout.write(f"    {sql[:150]}")
+                    times[label].append((time.perf_counter() - begin) * 1000)
+                    cpu[label].append((time.process_time() - begin_cpu) * 1000)
+        for label, _url in cases:
+            median = statistics.median(times[label])
+            p90 = statistics.quantiles(times[label], n=10)[-1] if repeat >= 2 else median
+            results[label] = (len(counted[label]), median)
+            self.stdout.write(f"{label:32} {len(counted[label]):>7} {median:>10.2f} {p90:>8.2f} "
+                              f"{statistics.median(cpu[label]):>8.2f}")
+            if label.startswith("list, first"):
+                for sql in counted[label]:
+                    self.stdout.write(f"    {sql[:150]}")
         first, deep = results["list, first page (25)"][1], results[f"list, {DEEP:,} rows deep (25)"][1]
         self.stdout.write(f"deep page / first page: {deep / first:.2f}x")
         with connection.cursor() as cursor:
@@ -208,16 +218,28 @@ class Command(BaseCommand):
             base = f"http://127.0.0.1:{port}"
             _wait_until_up(f"{base}/healthz", server)
             headers = {"Authorization": f"Bearer {raw_key}"}
-            tool = "wrk" if shutil.which("wrk") else "python"
+            tool = options["tool"]
+            if tool == "auto":
+                tool = "wrk" if shutil.which("wrk") else "python"
+            elif tool == "wrk" and not shutil.which("wrk"):
+                raise CommandError("wrk is not installed (apt-get install -y wrk), use --tool python")
             self.stdout.write(f"load tool: {_describe(tool, options)}")
-            figures = {}
-            for label, url in (("list, first page (25)", base + LIST_URL), ("constant (bare DRF)", base + CONSTANT_URL)):
+            figures: dict[str, list[float]] = {}
+            targets = (("list, first page (25)", base + LIST_URL), ("constant (bare DRF)", base + CONSTANT_URL))
+            for label, url in targets:
                 # warm every worker (first request imports, connects to PostgreSQL and Redis)
                 _run_load(tool, url, headers, duration=2, connections=options["connections"])
-                rps, latency, errors = _run_load(tool, url, headers, duration=options["duration"],
-                                                 connections=options["connections"])
-                figures[label] = rps
-                self.stdout.write(f"{label:32} {rps:>9.1f} req/s   latency avg {latency}   non-2xx {errors}")
+            # Alternated rounds: on a shared machine both endpoints meet the same background load.
+            for round_number in range(1, options["rounds"] + 1):
+                for label, url in targets:
+                    rps, latency, errors = _run_load(tool, url, headers, duration=options["duration"],
+                                                     connections=options["connections"])
+                    figures.setdefault(label, []).append(rps)
+                    self.stdout.write(f"round {round_number}: {label:28} {rps:>9.1f} req/s   latency avg {latency}"
+                                      f"   non-2xx {errors}")
+            for label, values in figures.items():
+                self.stdout.write(f"{label:32} {statistics.mean(values):>9.1f} req/s (mean of {len(values)})")
+            figures = {label: statistics.mean(values) for label, values in figures.items()}
             self.stdout.write(_load_average())
             ratio = figures["constant (bare DRF)"] / figures["list, first page (25)"]
             self.stdout.write(f"constant / list: {ratio:.2f}x (the list endpoint gets {100 / ratio:.0f}% of the "
@@ -269,7 +291,7 @@ def _describe(tool: str, options: dict) -> str:
     if tool == "wrk":
         return f"wrk -t2 -c{options['connections']} -d{options['duration']}s"
     return (f"Python threads with keep-alive http.client connections ({options['connections']} threads, "
-            f"{options['duration']} s): wrk is not installed")
+            f"{options['duration']} s)")
 
 
 def _run_load(tool: str, url: str, headers: dict, *, duration: int, connections: int) -> tuple[float, str, int]:
