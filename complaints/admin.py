@@ -189,27 +189,9 @@ ACTIONS: dict[str, tuple[type[forms.Form], ActionCall, str]] = {
 SUPERVISOR_ACTIONS = frozenset({"assign", "escalate"})
 
 
-class ResolutionProposalInline(admin.TabularInline):
-    """The carrier's resolution proposals (partner API), read-only: confirm one with the action above."""
-
-    model = ResolutionProposal
-    fk_name = "complaint"
-    fields = ("created_at", "state", "summary", "root_cause", "proposed_by", "decided_by", "decided_at")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Complaint)
 class ComplaintAdmin(admin.ModelAdmin):
     form = ComplaintAdminForm
-    inlines = (ResolutionProposalInline,)
     change_form_template = "admin/complaints/complaint/change_form.html"
     list_display = (
         "reference",
@@ -380,7 +362,8 @@ class ComplaintAdmin(admin.ModelAdmin):
         transition_form = TransitionForm(initial=version)
         transition_form.fields["to_status"].choices = [(s, Status(s).label) for s in plain]
         is_open = obj.status != Status.CLOSED
-        pending_proposal = obj.resolution_proposals.filter(state=ProposalState.PROPOSED).first()
+        proposals = list(obj.resolution_proposals.select_related("carrier", "decided_by")[:20])
+        pending_proposal = next((p for p in proposals if p.state == ProposalState.PROPOSED), None)
         return {
             "timeline": complaint_timeline(complaint=obj),
             "outbound_messages": list(obj.messages.order_by("-created_at", "-id")[:100]),
@@ -404,6 +387,7 @@ class ComplaintAdmin(admin.ModelAdmin):
                 and complaint_can(complaint=obj, target=Status.RESOLVED),
             },
             "pending_proposal": pending_proposal,
+            "resolution_proposals": proposals,
             "forms": {
                 "version": VersionedForm(initial=version),
                 "assign": AssignForm(initial={**version, "owner": obj.owner_id}),

@@ -122,7 +122,11 @@ def api_exception_handler(exc, context):
         exc = RequestTooLarge()
     if not isinstance(exc, exceptions.APIException):
         return None  # a bug: ApiErrorMiddleware answers 500 in the error shape
-    code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), None) or exc.default_code
+    given = exc.get_codes()
+    if isinstance(given, str) and given != exc.default_code:
+        code = given  # raised with its own code, e.g. idempotency_key_reused
+    else:
+        code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), None) or exc.default_code
     headers = {}
     if isinstance(exc, exceptions.ValidationError):
         fields = _fields(exc.detail)

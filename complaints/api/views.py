@@ -10,7 +10,8 @@ from django.http import Http404, HttpResponseNotModified
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -210,7 +211,7 @@ class ComplaintAcceptView(CarrierComplaintView):
                     "the complaint is not waiting for you.",
         request=None,
         parameters=[IF_MATCH_PARAMETER],
-        responses={200: ComplaintSerializer, **error_responses(403, 404, 409, 412, 413, 422)},
+        responses={200: ComplaintSerializer, **error_responses(*WRITE_ERRORS, 403, 404, 412)},
         examples=[OpenApiExample("Accepted", response_only=True, value=COMPLAINT_EXAMPLE)],
     )
     @idempotent
@@ -305,6 +306,8 @@ class VolumeView(PartnerAPIView):
                     "used for the complaint rate per million parcels in the weekly report. 201 the first time, 200 "
                     "when it corrects an earlier figure (or repeats it).",
         request=VolumeWriteSerializer,
+        parameters=[OpenApiParameter("iso_week", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=r"^\d{4}-W\d{2}$",
+                                     description="An ISO week: year, `-W`, week number, e.g. 2026-W47.")],
         responses={200: VolumeSerializer, 201: VolumeSerializer, **error_responses(*WRITE_ERRORS)},
         examples=[
             OpenApiExample("Volume", request_only=True, value={"parcels": 1250000}),

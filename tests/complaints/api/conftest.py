@@ -19,14 +19,23 @@ class CarrierClient:
         if raw_key:
             self.client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
 
+    @staticmethod
+    def _split(headers):
+        # HTTP_IF_MATCH=... style goes to the WSGI environ; "If-Match" style as a header.
+        meta = {k: v for k, v in headers.items() if k.startswith("HTTP_")}
+        return {k: v for k, v in headers.items() if k not in meta}, meta
+
     def get(self, path, params=None, **headers):
-        return self.client.get(path, params or {}, headers=headers)
+        headers, meta = self._split(headers)
+        return self.client.get(path, params or {}, headers=headers, **meta)
 
     def _write(self, method, path, body, key, raw, headers):
         if key is not False:
             headers.setdefault("Idempotency-Key", key or str(uuid.uuid4()))
         data = raw if raw is not None else json.dumps(body if body is not None else {})
-        return getattr(self.client, method)(path, data=data, content_type="application/json", headers=headers)
+        headers, meta = self._split(headers)
+        return getattr(self.client, method)(path, data=data, content_type="application/json", headers=headers,
+                                            **meta)
 
     def post(self, path, body=None, *, key=None, raw=None, **headers):
         return self._write("post", path, body, key, raw, headers)
