@@ -240,16 +240,22 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect)
 
 
-def webhooks_dispatch(*, now: datetime | None = None, batch_size: int = 20, max_batches: int = 10
-                      ) -> WebhookDispatchResult:
+def webhooks_dispatch(*, now: datetime | None = None, batch_size: int = 10, max_batches: int = 20,
+                      time_budget_seconds: float = 120) -> WebhookDispatchResult:
     """Claim due deliveries (skip_locked, so parallel dispatchers never send one twice), POST each, log the attempt,
-    then mark it delivered, due again later (backoff), or failed once its 24 hours are over."""
+    then mark it delivered, due again later (backoff), or failed once its 24 hours are over.
+
+    Small batches and a time budget keep one run (each POST may wait 10 s) inside the task's time limit; what is
+    left is taken by the next run, a minute later at most."""
     fixed_now = now
     result = WebhookDispatchResult()
     now = fixed_now or timezone.now()
     result.reclaimed = WebhookDelivery.objects.filter(
         state=WebhookState.SENDING, claimed_at__lt=now - STUCK_AFTER).update(state=WebhookState.PENDING)
+    deadline = time.monotonic() + time_budget_seconds
     for _batch in range(max_batches):
+        if time.monotonic() >= deadline:
+            break
         now = fixed_now or timezone.now()
         with transaction.atomic():
             claimed = list(

@@ -450,3 +450,22 @@ def test_payload_is_compact_sorted_json():
     assert not verify(secret="s" * 30, header=header, body=body, now=1_700_001_000)
     assert not verify(secret="s" * 30, header="garbage", body=body)
     assert json.loads(body) == {"a": "中", "b": 1}
+
+
+@pytest.mark.django_db
+def test_a_run_that_used_up_its_time_budget_leaves_the_rest_pending_for_the_next_run(receiver, agent, zto):
+    # Given three deliveries due
+    endpoint_for(zto, receiver.url, event_types=[WebhookEventType.ASSIGNED])
+    with at(T0):
+        for _ in range(3):
+            handed_to_carrier(make_complaint(carrier=zto), agent)
+
+    # When a run has no time left, nothing is claimed (nothing is left half-sent in "sending")
+    with at(T0):
+        assert webhooks_dispatch(batch_size=1, time_budget_seconds=0).delivered == 0
+    assert set(WebhookDelivery.objects.values_list("state", flat=True)) == {WebhookState.PENDING}
+
+    # and the next run sends them all
+    with at(T0 + MIN):
+        assert webhooks_dispatch(batch_size=1).delivered == 3
+    assert len(receiver.requests) == 3
