@@ -165,3 +165,17 @@ def test_odd_but_valid_times_in_filters_never_fail(zto_api, zto_complaint, momen
     # Found by schemathesis: PostgreSQL refuses offsets beyond ±15:59, Python accepts up to ±23:59.
     response = zto_api.get("/api/v1/complaints/", {"created_before": moment, "updated_since": moment})
     assert response.status_code in (200, 400)
+
+
+def test_carrier_sees_its_breaches_and_escalations(zto_api, handed_to_zto):
+    # Given the carrier let its 4-hour accept clock run out
+    from complaints.escalation import clocks_sweep
+
+    clocks_sweep(now=timezone.now() + timedelta(hours=5))
+
+    # then its timeline shows the breach and the escalation, by the system
+    events = zto_api.get(detail_url(handed_to_zto, "events/")).json()
+    breaches = [e for e in events if e["kind"] == "sla_breach"]
+    assert breaches and breaches[0]["actor_role"] == "system"
+    assert "escalated" in [e["kind"] for e in events]
+    assert zto_api.get(detail_url(handed_to_zto)).json()["escalation_level"] == 1
