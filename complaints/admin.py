@@ -513,3 +513,4 @@ class ComplaintEventAdmin(admin.ModelAdmin):
 
 
 from complaints import admin_sla  # noqa: E402,F401  (SLA policy, outbox and survey admins)
+from complaints import admin_webhooks  # noqa: E402,F401  (webhook endpoints and deliveries)

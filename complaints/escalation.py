@@ -24,6 +24,7 @@ from complaints.clocks import ALERTING_CLOCKS, DUE_FIELDS, compute_clocks, next_
 from complaints.errors import InvalidInput, NotAllowed
 from complaints.models import ClockAlert, Complaint, ComplaintEvent, SlaPolicy
 from complaints.outbox import messages_enqueue, staff_message
+from complaints.webhooks import webhook_deliveries_enqueue, webhook_deliveries_enqueue_many
 
 MAX_LEVEL = 2
 
@@ -148,6 +149,7 @@ def _sweep_batch(claimed: list[Complaint], *, policies: dict, now: datetime, res
 
     ClockAlert.objects.bulk_create(alerts)
     ComplaintEvent.objects.bulk_create(events)
+    webhook_deliveries_enqueue_many(events=events, now=now)
     messages_enqueue([m for m in messages if m is not None])
     Complaint.objects.bulk_update(
         changed, ["escalation_level", "owner", "version", "updated_at", "next_alert_at"], batch_size=500
@@ -218,11 +220,12 @@ def complaint_escalate(
         fresh.escalation_level = target_level
         _save(fresh, ["escalation_level"], at=at)
         kind = EventKind.ESCALATED if target_level > previous else EventKind.DE_ESCALATED
-        ComplaintEvent.objects.create(
+        event = ComplaintEvent.objects.create(
             complaint=fresh, kind=kind, actor=actor, actor_role=Role.SUPERVISOR, visibility=Visibility.INTERNAL,
             message=reason, data={"from_level": previous, "to_level": target_level, "reason": "manual"},
             created_at=at,
         )
+        webhook_deliveries_enqueue(event=event)
     return _sync(complaint, fresh)
 
 

@@ -488,3 +488,7 @@ class IdempotencyKey(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["carrier", "key"], name="idempotency_key_once_per_carrier"),
         ]
+
+
+# Webhooks to carriers (their own module, so the API's models and these merge cleanly).
+from complaints.webhook_models import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: E402,F401

@@ -46,6 +46,7 @@ from complaints.models import (
 )
 from complaints.outbox import acknowledgement_for, messages_enqueue, resolution_notice_for
 from complaints.validators import normalise_phone
+from complaints.webhooks import webhook_deliveries_enqueue
 
 MESSAGE_MAX_LENGTH = 5000
 
@@ -850,6 +851,8 @@ def _record(
     )
     # Every change replays the timeline: the due times always match the history.
     complaint_refresh_clocks(complaint=complaint)
+    # The carrier's webhooks, in the same transaction: no event is lost, none is sent for a rolled-back change.
+    webhook_deliveries_enqueue(event=event)
     return event
 
 

@@ -34,6 +34,13 @@ def refresh_all_clocks() -> int:
     return escalation.complaints_refresh_all_clocks()
 
 
+@shared_task(name="redress.dispatch_webhooks", **RETRY)
+def dispatch_webhooks() -> dict:
+    from complaints import webhooks
+
+    return vars(webhooks.webhooks_dispatch())
+
+
 @shared_task(name="redress.purge_idempotency_keys", **RETRY)
 def purge_idempotency_keys() -> int:
     from complaints.api.idempotency import idempotency_keys_purge

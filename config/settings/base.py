@@ -237,5 +237,13 @@ CELERY_BEAT_SCHEDULE = {
     "progress-updates": {"task": "redress.plan_progress_updates", "schedule": 60.0},
     "revisits": {"task": "redress.plan_revisits", "schedule": 60.0},
     "dispatch-outbox": {"task": "redress.dispatch_outbox", "schedule": 60.0},
+    "dispatch-webhooks": {"task": "redress.dispatch_webhooks", "schedule": 60.0},
     "purge-idempotency-keys": {"task": "redress.purge_idempotency_keys", "schedule": 3600.0},
 }
+
+# Webhooks to carriers: each POST waits this long for an answer; a failed delivery is retried after 1 min, 2, 4…
+# (capped), for this many hours after the event, then marked failed (an agent can replay it in the admin).
+REDRESS_WEBHOOK_TIMEOUT_SECONDS = env.int("REDRESS_WEBHOOK_TIMEOUT_SECONDS", default=10)
+REDRESS_WEBHOOK_RETRY_BASE_SECONDS = env.int("REDRESS_WEBHOOK_RETRY_BASE_SECONDS", default=60)
+REDRESS_WEBHOOK_RETRY_MAX_SECONDS = env.int("REDRESS_WEBHOOK_RETRY_MAX_SECONDS", default=3600)
+REDRESS_WEBHOOK_RETRY_HOURS = env.int("REDRESS_WEBHOOK_RETRY_HOURS", default=24)
