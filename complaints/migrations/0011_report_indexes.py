@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_roles'),
-        ('complaints', '0008_partner_api'),
+        ('complaints', '0009_webhooks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
