@@ -299,7 +299,7 @@ class SlaPolicy(models.Model):
                                               default=Decimal("24"))
     statutory_hours = models.DecimalField(_("statutory limit (hours)"), max_digits=6, decimal_places=2,
                                           default=Decimal("168"))
-    warning_percent = models.PositiveSmallIntegerField(_("warn at (% of target)"), default=80)
+    warning_percent = models.PositiveSmallIntegerField(_("warn at (percentage of target)"), default=80)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

@@ -94,7 +94,7 @@ def policy_errors(values: dict[str, Any]) -> dict[str, list[str]]:
     if damage is None and "damage_min_percent" not in errors:
         errors["damage_min_percent"] = [_("Give the share of the damaged value paid, above 0 and at most 100%.")]
     elif damage is not None and damage <= 0:
-        errors["damage_min_percent"] = [_("Damage must be paid at more than 0% of the damaged value.")]
+        errors["damage_min_percent"] = [_("Damage must be paid at a percentage above zero of the damaged value.")]
     elif damage is not None and damage > 100:
         errors["damage_min_percent"] = [_("The share of the damaged value paid cannot be more than 100%.")]
     limit = number("agent_approval_limit")
