@@ -77,6 +77,6 @@ class ParcelVolumeAdmin(SupervisorsOnly, admin.ModelAdmin):
         obj.pk = volume.pk
 
     def get_changeform_initial_data(self, request):
-        from reports.admin_views import last_complete_week
+        from reports.reading import last_complete_week
 
         return {"iso_week": str(last_complete_week())}

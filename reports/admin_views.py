@@ -3,8 +3,6 @@ explicit recompute. Thin: the figures come from reports.services / reports.metri
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -19,11 +17,8 @@ from complaints.errors import ServiceError
 from reports import charts, exports
 from reports import presentation as p
 from reports.models import WeeklyReport
+from reports.reading import last_complete_week, report_for
 from reports.weeks import IsoWeek
-
-
-def last_complete_week(now: datetime | None = None) -> IsoWeek:
-    return IsoWeek.of(now or timezone.now()).previous()
 
 
 def _supervisor_only(view):
@@ -43,22 +38,6 @@ def _week(text: str) -> IsoWeek:
         return IsoWeek.parse(text)
     except ServiceError as error:
         raise Http404(error.message) from error
-
-
-def report_for(week: IsoWeek, *, now: datetime | None = None) -> tuple[dict | None, WeeklyReport | None, str]:
-    """(data, snapshot, state): a complete week is read from its snapshot, built and stored on first read; the week
-    in progress is computed live and not stored (a snapshot of half a week would be read later as the week);
-    a week that has not started has no figures."""
-    from reports.metrics import week_compute
-    from reports.services import weekly_report_build
-
-    now = now or timezone.now()
-    if week.start > now:
-        return None, None, "future"
-    if week.end > now:
-        return week_compute(week=week, now=now), None, "live"
-    snapshot = weekly_report_build(week=week, now=now)
-    return snapshot.data, snapshot, "stored"
 
 
 def weekly_index(request: HttpRequest) -> HttpResponse:
@@ -104,7 +83,7 @@ def weekly_page(request: HttpRequest, week: str) -> HttpResponse:
             "money": p.figures(data, p.MONEY_KEYS),
             "targets": [(t, p.p90_over_commitment(t)) for t in p.targets(data)],
             "carriers": carriers,
-            "scorecard_columns": p.TABLES["by_carrier"][1],
+            "scorecard_columns": p.SCORECARD_COLUMNS,
             "tables": [(str(p.TABLES[s][0]), p.TABLES[s][1], p.rows(data, s)) for s in (
                 "by_category", "by_channel", "by_agent", "escalations_by_level", "breaches_by_clock",
                 "compensation_by_case", "root_causes")],

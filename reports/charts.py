@@ -98,10 +98,23 @@ def trend_svg(data: dict, series: tuple[str, ...], *, title: str, unit: str, top
         title, width, height, title, left, INK, title, body)
 
 
-def shares_svg(items: list[dict], *, title: str, width: int = 420, bar: int = 20, kind: str = "shares"
+def _short(label: str, limit: int = 22) -> str:
+    """Long labels are cut with an ellipsis (a Chinese character counts double); the full one is in the tooltip."""
+    from unicodedata import east_asian_width
+
+    used, out = 0, ""
+    for ch in label:
+        used += 2 if east_asian_width(ch) in "WF" else 1
+        if used > limit:
+            return out.rstrip() + "…"
+        out += ch
+    return out
+
+
+def shares_svg(items: list[dict], *, title: str, width: int = 460, bar: int = 20, kind: str = "shares"
                ) -> SafeString:
     """Horizontal bars: each row's share of the week's complaints, largest first, count and percent at the end."""
-    upper, label_w, value_w = 28, 150, 86
+    upper, label_w, value_w = 28, 200, 86
     height = upper + max(len(items), 1) * (bar + 8) + 6
     plot_w = width - label_w - value_w
     top = max((row["pct"] for row in items), default=0) or 1
@@ -114,10 +127,10 @@ def shares_svg(items: list[dict], *, title: str, width: int = 420, bar: int = 20
         w = max(plot_w * row["pct"] / top, 1.5)
         w_text, value_x, text_y = f"{w:.1f}", f"{label_w + w + 6:.1f}", f"{ty + bar * 0.7:.1f}"
         parts.append(format_html(
-            '<text x="{}" y="{}" text-anchor="end" font-size="12" fill="{}">{}</text>'
+            '<text x="{}" y="{}" text-anchor="end" font-size="11.5" fill="{}">{}</text>'
             '<rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="{}"><title>{}: {} ({} %)</title></rect>'
             '<text x="{}" y="{}" font-size="11" fill="{}">{} · {} %</text>',
-            label_w - 8, text_y, INK, row["label"],
+            label_w - 8, text_y, INK, _short(row["label"]),
             label_w, ty, w_text, bar, PALETTE[i % len(PALETTE)], row["label"], row["count"], row["pct"],
             value_x, text_y, MUTED, row["count"], row["pct"]))
     return format_html(

@@ -342,6 +342,11 @@ TABLES: dict[str, tuple[Any, tuple[Column, ...]]] = {
         ("label", gettext_lazy("Where the problem arose"), None), ("count", gettext_lazy("Complaints"), COUNT),
         ("valid", gettext_lazy("Carrier liable"), COUNT))),
 }
+# The page's carrier scorecards: the rates first, the counts behind them after.
+SCORECARD_KEYS = ("label", "received", "parcels", "complaint_rate_per_million", "valid_complaints",
+                  "valid_rate_per_million", "first_response_met_pct", "resolution_met_pct", "escalations",
+                  "compensation_total", "chargeback_total")
+SCORECARD_COLUMNS = tuple(c for key in SCORECARD_KEYS for c in TABLES["by_carrier"][1] if c.key == key)
 TREND_COLUMNS = _columns(("week", gettext_lazy("Week"), None),
                          *((key, label, PCT if key.endswith("_pct") else COUNT) for key, label in TREND_SERIES.items()))
 

@@ -204,3 +204,12 @@ CELERY_BEAT_SCHEDULE = {
     "revisits": {"task": "redress.plan_revisits", "schedule": 60.0},
     "dispatch-outbox": {"task": "redress.dispatch_outbox", "schedule": 60.0},
 }
+
+# The weekly report: built and emailed to supervisors on Monday at 08:00 local time (CELERY_TIMEZONE = TIME_ZONE);
+# the later hourly runs that Monday are a catch-up if beat was down at 08:00 (the email goes once per week).
+# The surge check runs hourly; an alert goes once per carrier, category and day.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["weekly-report-email"] = {
+    "task": "redress.weekly_report_send", "schedule": crontab(minute=0, hour="8-23", day_of_week="mon")}
+CELERY_BEAT_SCHEDULE["surge-check"] = {"task": "redress.surge_check", "schedule": crontab(minute=10)}
