@@ -3,6 +3,7 @@ and the parcel volumes carriers reported. The report page itself lives in report
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
@@ -12,6 +13,7 @@ from accounts.roles import is_supervisor
 from complaints.errors import ServiceError
 from reports.models import ParcelVolume, WeeklyReport
 from reports.services import parcel_volume_set
+from reports.weeks import IsoWeek
 
 
 class SupervisorsOnly:
@@ -48,9 +50,26 @@ class WeeklyReportAdmin(SupervisorsOnly, admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', reverse("reports-weekly-week", args=[obj.iso_week]), _("Open"))
 
 
+class ParcelVolumeForm(forms.ModelForm):
+    class Meta:
+        model = ParcelVolume
+        fields = ("carrier", "iso_week", "parcels")
+
+    def clean_iso_week(self):
+        try:
+            return str(IsoWeek.parse(self.cleaned_data["iso_week"], field="iso_week"))
+        except ServiceError as error:
+            raise forms.ValidationError(error.fields.get("iso_week") or error.message) from error
+
+    def validate_unique(self):
+        """A second figure for the same carrier and week corrects the first (the service's rule), not an error."""
+
+
 @admin.register(ParcelVolume)
 class ParcelVolumeAdmin(SupervisorsOnly, admin.ModelAdmin):
     """Supervisors may record a volume a carrier sent by other means; it goes through parcel_volume_set."""
+
+    form = ParcelVolumeForm
 
     list_display = ("iso_week", "carrier", "parcels", "reported_by", "reported_at")
     list_filter = ("carrier",)

@@ -11,7 +11,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -84,6 +83,14 @@ def unknown() -> str:
 
 
 # --- Formatting -----------------------------------------------------------------------------------------------------
+# Grouped with commas and a decimal point in both languages: how amounts in CNY are written in Chinese too (Django's
+# zh-hans formats would print 18452.50 without grouping).
+
+
+def number_format(value, decimal_pos: int | None = None, force_grouping: bool = False) -> str:
+    if decimal_pos is None:
+        return f"{int(value):,}"
+    return f"{Decimal(str(value)):,.{decimal_pos}f}"
 
 
 def _decimal(value: Any) -> Decimal | None:
