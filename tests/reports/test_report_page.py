@@ -126,3 +126,13 @@ def test_the_reports_section_links_supervisors_to_the_page(supervisor_client, ag
     assert reverse("reports-weekly-week", args=["2026-W47"]) in changelist
     # agents do not see the section
     assert reverse("admin:reports_weeklyreport_changelist") not in agent_client.get(reverse("admin:index")).content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_labels_read_in_the_readers_language_whatever_the_stored_language(supervisor_client, stored_w47):
+    # given a week stored with Chinese labels (延误, 中通快递 / ZTO Express)
+    english = supervisor_client.get(reverse("reports-weekly-week", args=["2026-W47"]),
+                                    HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # then an English reader reads English labels, re-labelled from the keys
+    assert "Delay" in english and "延误" not in english
+    assert "Sorting centre" in english
