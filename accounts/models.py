@@ -63,3 +63,39 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full = self.get_full_name()
         return f"{full} ({self.username})" if full else self.username
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiKey(models.Model):
+    """A carrier's key to the partner API. Only a SHA-256 hash is stored; the key is shown once, when issued.
+
+    Requests made with a key act as the carrier's API user (`user`, one per carrier, never staff), so every event
+    they record shows the actor and the role "carrier"."""
+
+    carrier = models.ForeignKey(Carrier, verbose_name=_("carrier"), on_delete=models.CASCADE, related_name="api_keys")
+    user = models.ForeignKey(User, verbose_name=_("acts as"), on_delete=models.PROTECT, related_name="api_keys")
+    name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("What the key is for, e.g. “ERP”."))
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True,
+                              help_text=_("The first characters of the key, to recognise it."))
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.carrier.code})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

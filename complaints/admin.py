@@ -21,10 +21,12 @@ from accounts.roles import is_supervisor
 from complaints import escalation, outbox, services
 from complaints.choices import OPEN_STATUSES, Clock, Status
 from complaints.clocks import DUE_FIELDS, target
-from complaints.errors import ServiceError
+from complaints.compensation.admin import CompensationClaimInline
+from complaints.errors import InvalidInput, ServiceError
 from complaints.forms import (
     AssignForm,
     ComplaintAdminForm,
+    ConfirmProposalForm,
     EscalateForm,
     MessageForm,
     OptionalMessageForm,
@@ -34,7 +36,7 @@ from complaints.forms import (
     TransitionForm,
     VersionedForm,
 )
-from complaints.models import Complaint, ComplaintEvent
+from complaints.models import Complaint, ComplaintEvent, ProposalState, ResolutionProposal
 from complaints.selectors import complaint_can, complaint_plain_targets, complaint_timeline
 
 
@@ -95,6 +97,13 @@ def _duration(delta: timedelta) -> str:
     if hours < 48:
         return gettext("%(h)d h") % {"h": hours}
     return gettext("%(d)d d %(h)d h") % {"d": hours // 24, "h": hours % 24}
+
+
+def _proposal_of(complaint: Complaint, proposal_id: int) -> ResolutionProposal:
+    proposal = ResolutionProposal.objects.filter(pk=proposal_id, complaint=complaint).first()
+    if proposal is None:
+        raise InvalidInput(gettext("This resolution proposal does not belong to this complaint."))
+    return proposal
 
 
 # Each action on the change page: its form, and how to call its service with the cleaned data.
@@ -168,6 +177,14 @@ ACTIONS: dict[str, tuple[type[forms.Form], ActionCall, str]] = {
             expected_version=d["expected_version"]),
         _("Escalation level changed."),
     ),
+    "confirm_resolution": (
+        ConfirmProposalForm,
+        lambda c, r, d: services.resolution_proposal_confirm(
+            proposal=_proposal_of(c, d["proposal"]), actor=r.user,
+            root_cause_area=d["root_cause_area"], carrier_liable=d["carrier_liable"],
+            expected_version=d["expected_version"]),
+        _("Carrier's resolution confirmed: the complaint is resolved."),
+    ),
 }
 # Actions only supervisors may take, whatever the model permissions say.
 SUPERVISOR_ACTIONS = frozenset({"assign", "escalate"})
@@ -176,6 +193,7 @@ SUPERVISOR_ACTIONS = frozenset({"assign", "escalate"})
 @admin.register(Complaint)
 class ComplaintAdmin(admin.ModelAdmin):
     form = ComplaintAdminForm
+    inlines = (CompensationClaimInline,)
     change_form_template = "admin/complaints/complaint/change_form.html"
     list_display = (
         "reference",
@@ -346,6 +364,8 @@ class ComplaintAdmin(admin.ModelAdmin):
         transition_form = TransitionForm(initial=version)
         transition_form.fields["to_status"].choices = [(s, Status(s).label) for s in plain]
         is_open = obj.status != Status.CLOSED
+        proposals = list(obj.resolution_proposals.select_related("carrier", "decided_by")[:20])
+        pending_proposal = next((p for p in proposals if p.state == ProposalState.PROPOSED), None)
         return {
             "timeline": complaint_timeline(complaint=obj),
             "outbound_messages": list(obj.messages.order_by("-created_at", "-id")[:100]),
@@ -365,7 +385,11 @@ class ComplaintAdmin(admin.ModelAdmin):
                 "reopen": complaint_can(complaint=obj, target=Status.REOPENED),
                 "send_progress_update": obj.status in OPEN_STATUSES,
                 "escalate": obj.status in OPEN_STATUSES and is_supervisor(request.user),
+                "confirm_resolution": pending_proposal is not None
+                and complaint_can(complaint=obj, target=Status.RESOLVED),
             },
+            "pending_proposal": pending_proposal,
+            "resolution_proposals": proposals,
             "forms": {
                 "version": VersionedForm(initial=version),
                 "assign": AssignForm(initial={**version, "owner": obj.owner_id}),
@@ -378,6 +402,8 @@ class ComplaintAdmin(admin.ModelAdmin):
                 "send_progress_update": ProgressUpdateForm(),
                 "escalate": EscalateForm(initial={
                     **version, "to_level": min(obj.escalation_level + 1, escalation.MAX_LEVEL)}),
+                "confirm_resolution": ConfirmProposalForm(initial={
+                    **version, "proposal": pending_proposal.pk if pending_proposal else None}),
             },
         }
 

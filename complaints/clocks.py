@@ -32,6 +32,10 @@ CUSTOMER_UPDATES = frozenset(
         EventKind.SURVEY_ANSWERED,
     }
 )
+# What counts as the carrier's reply (stops its reply clock): any answer from the carrier, public or not.
+CARRIER_ANSWERS = frozenset(
+    {EventKind.PUBLIC_REPLY, EventKind.INTERNAL_NOTE, EventKind.CARRIER_NOTE, EventKind.RESOLUTION_PROPOSED}
+)
 # The clocks the sweep warns about and breaches. Progress has its own planner: when due, an update is sent.
 ALERTING_CLOCKS = (Clock.FIRST_RESPONSE, Clock.RESOLUTION, Clock.CARRIER_ACCEPT, Clock.CARRIER_REPLY, Clock.STATUTORY)
 
@@ -120,7 +124,7 @@ def compute_clocks(*, complaint: Complaint, events: Iterable[ComplaintEvent], po
             handed_at, accepted_at, carrier_replied = when, None, False
         elif event.kind == EventKind.CARRIER_ACCEPTED and handed_at is not None:
             accepted_at = accepted_at or when
-        elif event.actor_role == Role.CARRIER and event.kind in (EventKind.PUBLIC_REPLY, EventKind.INTERNAL_NOTE):
+        elif event.actor_role == Role.CARRIER and event.kind in CARRIER_ANSWERS:
             carrier_replied = carrier_replied or handed_at is not None
         new_status = (event.data or {}).get("to")
         if new_status and new_status != status:

@@ -41,7 +41,7 @@ from django.utils import timezone
 from accounts.models import Carrier, User
 from accounts.roles import GROUP_AGENT, GROUP_CARRIER, GROUP_SUPERVISOR, Role
 from complaints import services
-from complaints.choices import Category, Channel, ContactChannel, Language, Priority, Status
+from complaints.choices import Category, Channel, ContactChannel, Language, Priority, RootCauseArea, Status
 from complaints.escalation import complaint_escalate
 from complaints.models import Complaint
 
@@ -115,6 +115,8 @@ class Outcome:
     en: str  # the same in English
     root_cause: str
     payout: str = ""  # context key of the amount paid to the complainant, if any
+    area: str = ""  # where in the network it arose (RootCauseArea): the department the result is fed back to
+    liable: bool | None = None  # the carrier is liable: a valid complaint in the regulator's count
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,8 @@ DELAY_SORTING = Outcome(
     en="Your parcel has been delivered. The delay was caused by a sorting error at the hub; the shipping fee of "
     "¥{fee} has been waived (insurance excluded). We apologise.",
     root_cause="分拣中心错分：{hub}将快件错分至{wrong_city}",
+    area=RootCauseArea.SORTING,
+    liable=True,
     payout="fee",
 )
 DELAY_BACKLOG = Outcome(
@@ -152,6 +156,8 @@ DELAY_BACKLOG = Outcome(
     en="Your parcel has been delivered. It was held up by a backlog at the {hub_en} hub; the shipping fee of ¥{fee} "
     "has been waived.",
     root_cause="中转站爆仓积压，未及时增派人手",
+    area=RootCauseArea.SORTING,
+    liable=True,
     payout="fee",
 )
 DELAY_ADDRESS = Outcome(
@@ -160,6 +166,8 @@ DELAY_ADDRESS = Outcome(
     en="Your parcel has been delivered. Our branch had typed the address wrongly; the shipping fee of ¥{fee} has been "
     "waived and the branch manager has called you to apologise.",
     root_cause="收寄网点录入地址错误",
+    area=RootCauseArea.PICKUP,
+    liable=True,
     payout="fee",
 )
 DELAY_MEDICAL = Outcome(
@@ -168,6 +176,8 @@ DELAY_MEDICAL = Outcome(
     en="The medical equipment was delivered by a dedicated courier; the branch manager apologised in person and the "
     "shipping fee of ¥{fee} was waived. The staff member who entered the wrong address has been retrained.",
     root_cause="客服录入地址错误，且事后无人跟进客户",
+    area=RootCauseArea.CUSTOMER_SERVICE,
+    liable=True,
     payout="fee",
 )
 DELAY_PERISHED = Outcome(
@@ -176,6 +186,8 @@ DELAY_PERISHED = Outcome(
     en="The delay destroyed the {item_en}, so it is treated as a loss: ¥{value} for the goods plus ¥{fee} shipping, "
     "¥{total} in total, paid within 3 working days.",
     root_cause="生鲜件未走优先中转通道，在{hub}滞留",
+    area=RootCauseArea.LINEHAUL,
+    liable=True,
     payout="total",
 )
 LOSS_FOUND = Outcome(
@@ -184,12 +196,16 @@ LOSS_FOUND = Outcome(
     en="The parcel was found and handed to you in person. The courier had left it at the gatehouse and recorded a "
     "false signature; he has been disciplined.",
     root_cause="派件员未按址投递并虚假签收",
+    area=RootCauseArea.DELIVERY,
+    liable=True,
 )
 LOSS_LOST = Outcome(
     answer="快件在{hub}交接时未扫描，经全面排查仍未找到，确认丢失，我方同意赔偿。",
     zh="确认快件丢失，{comp_loss}，款项3个工作日内到账。",
     en="The parcel is confirmed lost. {comp_loss_en} The payment will arrive within 3 working days.",
     root_cause="中转环节交接未扫描导致丢失",
+    area=RootCauseArea.LINEHAUL,
+    liable=True,
     payout="total",
 )
 LOSS_SHORT = Outcome(
@@ -198,6 +214,8 @@ LOSS_SHORT = Outcome(
     en="We confirmed that {missing} items were missing and will pay ¥{partial} for them. The theft has been reported "
     "to the police.",
     root_cause="中转环节拆包盗窃（已报警）",
+    area=RootCauseArea.LINEHAUL,
+    liable=True,
     payout="partial",
 )
 DAMAGE_PARTIAL = Outcome(
@@ -205,6 +223,8 @@ DAMAGE_PARTIAL = Outcome(
     zh="破损责任在承运方，按损坏部分价值赔偿{damage_amount}元，已向{hub}追责。",
     en="The carrier accepts that the item was damaged in handling and will pay ¥{damage_amount} for the damaged part.",
     root_cause="中转装卸操作不规范，重物挤压",
+    area=RootCauseArea.SORTING,
+    liable=True,
     payout="damage_amount",
 )
 DAMAGE_TOTAL = Outcome(
@@ -213,6 +233,8 @@ DAMAGE_TOTAL = Outcome(
     en="The {item_en} cannot be repaired: we pay its value of ¥{value} plus the ¥{fee} shipping fee, ¥{total} in "
     "total.",
     root_cause="揽收时未按易碎品标准包装",
+    area=RootCauseArea.PACKAGING,
+    liable=True,
     payout="total",
 )
 DAMAGE_WET = Outcome(
@@ -220,6 +242,8 @@ DAMAGE_WET = Outcome(
     zh="{item}受潮损坏，按实际价值{value}元加运费{fee}元赔偿，合计{total}元。",
     en="The {item_en} was ruined by water: we pay ¥{value} plus the ¥{fee} shipping fee, ¥{total} in total.",
     root_cause="中转场地露天堆放，未做防雨措施",
+    area=RootCauseArea.SORTING,
+    liable=True,
     payout="total",
 )
 MISMATCH_SWAPPED = Outcome(
@@ -227,6 +251,8 @@ MISMATCH_SWAPPED = Outcome(
     zh="确认内件在运输途中被调换，按错货全损处理，赔偿{value}元，已报警。",
     en="The contents were swapped in transit. We treat it as a total loss and pay ¥{value}; the police have been told.",
     root_cause="中转环节拆包调换内件（已报警）",
+    area=RootCauseArea.LINEHAUL,
+    liable=True,
     payout="value",
 )
 MISMATCH_LABEL = Outcome(
@@ -235,6 +261,8 @@ MISMATCH_LABEL = Outcome(
     en="The labels of two parcels were swapped at sorting. We have exchanged them at your door and waived the ¥{fee} "
     "shipping fee.",
     root_cause="分拣时面单贴错",
+    area=RootCauseArea.SORTING,
+    liable=True,
     payout="fee",
 )
 MISMATCH_SENDER = Outcome(
@@ -243,12 +271,16 @@ MISMATCH_SENDER = Outcome(
     en="The photos taken at collection show the box already contained {wrong_en}: the seller sent the wrong item. We "
     "have helped you contact the seller for an exchange.",
     root_cause="发件人发错货（非承运商责任）",
+    area=RootCauseArea.COMPLAINANT,
+    liable=False,
 )
 MISMATCH_QUANTITY = Outcome(
     answer="揽收时重量与发货单一致，派送前重量减少，判断中转环节少件，同意按短少部分赔偿。",
     zh="确认少件{missing}件，按短少部分赔偿{partial}元。",
     en="We confirmed {missing} items were missing and will pay ¥{partial} for them.",
     root_cause="中转环节少件",
+    area=RootCauseArea.LINEHAUL,
+    liable=True,
     payout="partial",
 )
 DELIVERY_LOCKER = Outcome(
@@ -257,18 +289,24 @@ DELIVERY_LOCKER = Outcome(
     en="The courier put your parcel in a locker without your consent. He has been disciplined, the storage fee has "
     "been refunded and future parcels will be brought to your door.",
     root_cause="派件员未经同意投放快递柜",
+    area=RootCauseArea.DELIVERY,
+    liable=True,
 )
 DELIVERY_NOT_TO_DOOR = Outcome(
     answer="网点承认该片区派件员长期未按址投递，已整改，并安排专人送货上门。",
     zh="已安排专人送货上门，网点已整改并承诺按址投递。",
     en="A courier brought the parcel to your door. The branch has been told to deliver to the address from now on.",
     root_cause="派件员未按址投递",
+    area=RootCauseArea.DELIVERY,
+    liable=True,
 )
 DELIVERY_WRONG_ADDRESS = Outcome(
     answer="派件员错投至隔壁小区并代签收，已找回快件并当面交给客户。",
     zh="快件已找回并送到您手中，错投并代签收的派件员已被处罚。",
     en="The parcel was found and handed to you; the courier who delivered it to the wrong block has been disciplined.",
     root_cause="派件员未按址投递，错投隔壁小区",
+    area=RootCauseArea.DELIVERY,
+    liable=True,
 )
 DELIVERY_LEFT_OUTSIDE = Outcome(
     answer="派件员未敲门、未电话联系即放在门口，属违规投递，同意赔偿受潮物品损失。",
@@ -276,6 +314,8 @@ DELIVERY_LEFT_OUTSIDE = Outcome(
     en="The courier left the parcel outside without calling. He has been disciplined and we pay ¥{damage_amount} "
     "for the damaged goods.",
     root_cause="派件员未按址投递，未电话联系即放门口",
+    area=RootCauseArea.DELIVERY,
+    liable=True,
     payout="damage_amount",
 )
 PICKUP_SHORT_STAFFED = Outcome(
@@ -283,18 +323,24 @@ PICKUP_SHORT_STAFFED = Outcome(
     zh="已重新安排上门取件并顺利揽收，赠送10元寄件券表示歉意。",
     en="A courier came and collected your parcel; we have added a ¥10 voucher to your account as an apology.",
     root_cause="网点人手不足，未按预约时间揽收",
+    area=RootCauseArea.PICKUP,
+    liable=True,
 )
 PICKUP_SYSTEM = Outcome(
     answer="预约信息未推送到收件员手机，系统问题已修复，已重新安排上门取件。",
     zh="预约系统故障导致取件单被取消，已修复并重新上门取件，向您致歉。",
     en="A fault in the booking system cancelled your pickup. It has been fixed and the parcel has been collected.",
     root_cause="预约系统未将订单推送至收件员",
+    area=RootCauseArea.SYSTEMS,
+    liable=True,
 )
 PICKUP_NO_INSPECTION = Outcome(
     answer="收件员未按规定验视和包装，网点已对快件重新加固包装并拍照留存。",
     zh="网点已对您的快件重新验视、加固包装并拍照留存，收件员已接受培训。",
     en="The branch re-checked and re-packed your parcel and kept photos; the courier has been retrained.",
     root_cause="收件员未按规定验视和包装",
+    area=RootCauseArea.PICKUP,
+    liable=True,
 )
 STAFF_COURIER = Outcome(
     answer="已约谈派件员{courier}，其承认态度不当，已扣罚并安排服务培训，网点负责人将电话向客户致歉。",
@@ -302,6 +348,8 @@ STAFF_COURIER = Outcome(
     en="We confirmed the courier's behaviour. He has been disciplined and retrained, and the branch manager has "
     "called you to apologise.",
     root_cause="派件员服务意识差，言语不当",
+    area=RootCauseArea.DELIVERY,
+    liable=True,
 )
 STAFF_CALL_CENTRE = Outcome(
     answer="经调取通话录音，客服未按流程转接和答复，已对相关人员考核。",
@@ -309,12 +357,16 @@ STAFF_CALL_CENTRE = Outcome(
     en="We listened to the call recordings: our agent did not follow the procedure. This has been addressed with "
     "training, and we sincerely apologise.",
     root_cause="客服未按流程转接和答复",
+    area=RootCauseArea.CUSTOMER_SERVICE,
+    liable=True,
 )
 CHARGES_EXTRA_FEE = Outcome(
     answer="经核实，网点私自加收{extra}元，已责令全额退还并通报处罚。",
     zh="违规收取的{extra}元已退还到您的账户，网点已被通报处罚。",
     en="The ¥{extra} charged without any basis has been refunded to you, and the branch has been penalised.",
     root_cause="网点私自加收费用",
+    area=RootCauseArea.BILLING,
+    liable=True,
     payout="extra",
 )
 CHARGES_STORAGE = Outcome(
@@ -322,6 +374,8 @@ CHARGES_STORAGE = Outcome(
     zh="已退还保管费{extra}元，驿站已整改，不再收取此项费用。",
     en="The storage fee of ¥{extra} has been refunded and the pickup point has stopped charging it.",
     root_cause="驿站违规收取保管费",
+    area=RootCauseArea.BILLING,
+    liable=True,
     payout="extra",
 )
 CHARGES_WEIGHT = Outcome(
@@ -329,6 +383,8 @@ CHARGES_WEIGHT = Outcome(
     zh="经复核称重，多收的{extra}元已退还，揽收网点的电子秤已校准。",
     en="The parcel was re-weighed; the ¥{extra} overcharge has been refunded and the branch's scale recalibrated.",
     root_cause="揽收称重不准，多计重量",
+    area=RootCauseArea.BILLING,
+    liable=True,
     payout="extra",
 )
 COD_LATE = Outcome(
@@ -336,18 +392,24 @@ COD_LATE = Outcome(
     zh="代收货款{value}元已返还到您的结算账户，网点财务已被考核。",
     en="The cash-on-delivery payment of ¥{value} has been paid into your account.",
     root_cause="网点财务未按时回款",
+    area=RootCauseArea.BILLING,
+    liable=True,
 )
 COD_AMOUNT = Outcome(
     answer="系统代收金额录入错误，已更正，差额{extra}元今天补付。",
     zh="代收金额录入错误已更正，差额{extra}元已补付到您的账户。",
     en="The collection amount had been entered wrongly; the missing ¥{extra} has been paid to you.",
     root_cause="系统代收金额录入错误",
+    area=RootCauseArea.SYSTEMS,
+    liable=True,
 )
 OTHER_PHONE = Outcome(
     answer="派件员手机号已更换，系统未同步，现已更新并安排派件员主动联系客户。",
     zh="派件员联系电话已更正，快件已送达，系统信息同步问题已反馈技术部门。",
     en="The courier's phone number has been corrected and your parcel delivered.",
     root_cause="系统派件员信息未及时更新",
+    area=RootCauseArea.SYSTEMS,
+    liable=True,
 )
 OTHER_SUGGESTION = Outcome(
     answer="已记录客户建议，反馈至运营部门。",
@@ -355,18 +417,24 @@ OTHER_SUGGESTION = Outcome(
     en="Thank you for the suggestion; it has been passed on, and booking a delivery slot by SMS is being piloted in "
     "your area.",
     root_cause="建议类：已反馈运营和产品部门",
+    area=RootCauseArea.OTHER,
+    liable=False,
 )
 OTHER_SMELL = Outcome(
     answer="已检查网点作业环境，禁止在作业区吸烟，已对网点通报。",
     zh="已要求网点整改作业环境，作业区全面禁烟，向您致歉。",
     en="The branch has been told to clean up its work area and to ban smoking there. We apologise.",
     root_cause="网点作业环境管理不到位",
+    area=RootCauseArea.PICKUP,
+    liable=True,
 )
 OTHER_WEBSITE = Outcome(
     answer="官网查询接口故障已修复，快件轨迹已恢复显示。",
     zh="查询系统故障已修复，您的快件轨迹已可正常查询，快件已送达。",
     en="The tracking fault has been fixed; your parcel's history shows again and it has been delivered.",
     root_cause="官网查询系统故障",
+    area=RootCauseArea.SYSTEMS,
+    liable=True,
 )
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -1436,7 +1504,8 @@ class _Story:
         if follow_up:
             summary += (" " if p.english else "") + self.text(FOLLOW_UP_ZH, FOLLOW_UP_EN)
         self.add(60, 1440, "resolve", actor=self.owner, summary=summary,
-                 root_cause=p.outcome.root_cause.format(**self.ctx))
+                 root_cause=p.outcome.root_cause.format(**self.ctx), root_cause_area=p.outcome.area,
+                 carrier_liable=p.outcome.liable)
 
     def survey(self, score: int, *, low: float = 4320, high: float = 5760) -> None:
         if score <= 2 and self.p.outcome.payout:
@@ -1725,7 +1794,8 @@ def _perform(step: Step, complaint: Complaint, at: datetime, users: dict) -> Non
         services.complaint_carrier_accept(complaint=complaint, actor=actor, at=at)
     elif action == "resolve":
         services.complaint_resolve(complaint=complaint, actor=actor, summary=params["summary"],
-                                   root_cause=params["root_cause"], at=at)
+                                   root_cause=params["root_cause"], root_cause_area=params.get("root_cause_area", ""),
+                                   carrier_liable=params.get("carrier_liable"), at=at)
     elif action == "close":
         services.complaint_close(complaint=complaint, actor=actor, at=at)
     elif action == "reopen":

@@ -94,3 +94,15 @@ class EscalateForm(VersionedForm):
     to_level = forms.TypedChoiceField(label=_("To level"), choices=EscalationLevel.choices, coerce=int)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}),
                              max_length=MESSAGE_MAX_LENGTH)
+
+
+class ConfirmProposalForm(VersionedForm):
+    """An agent confirms a carrier's resolution proposal: it resolves the complaint with the carrier's summary and
+    root cause, and the agent's view of where it arose and whether the carrier is liable."""
+
+    proposal = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    root_cause_area = forms.ChoiceField(label=_("Where it arose"), choices=RootCauseArea.choices)
+    carrier_liable = forms.TypedChoiceField(
+        label=_("Carrier liable?"), coerce=lambda value: value == "yes",
+        choices=[("yes", _("Yes: a valid complaint")), ("no", _("No"))],
+    )

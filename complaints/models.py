@@ -143,6 +143,10 @@ class Complaint(models.Model):
             models.Index(fields=["-received_at", "-id"], name="complaint_received"),
             models.Index(fields=["waybill_number"], name="complaint_waybill"),
             models.Index(fields=["complainant_phone"], name="complaint_phone"),
+            # The partner API's list: one carrier's complaints, newest first.
+            models.Index(fields=["carrier", "-created_at", "-id"], name="complaint_carrier_created"),
+            # The weekly report (reports.metrics): first responses by week.
+            models.Index(fields=["first_response_at"], name="complaint_first_response"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(declared_value__gte=0), name="complaint_declared_value_non_negative"),
@@ -219,6 +223,11 @@ class ComplaintEventQuerySet(models.QuerySet):
         return self.filter(visibility=Visibility.PUBLIC)
 
 
+# Events that reopen a complaint: the reopen action, and a survey answer of 1-2 (which reopens by itself).
+# (The kind is compared first, so the JSON is read only for survey answers.)
+REOPENING = Q(kind=EventKind.REOPENED) | (Q(kind=EventKind.SURVEY_ANSWERED) & Q(data__to=Status.REOPENED))
+
+
 class ComplaintEvent(models.Model):
     """One entry of a complaint's timeline. Append-only: the database refuses updates (see migration 0002)."""
 
@@ -244,7 +253,12 @@ class ComplaintEvent(models.Model):
         verbose_name = _("complaint event")
         verbose_name_plural = _("complaint events")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["complaint", "created_at", "id"], name="event_timeline")]
+        indexes = [
+            models.Index(fields=["complaint", "created_at", "id"], name="event_timeline"),
+            # The weekly report: resolutions, reopenings and escalations by week.
+            models.Index(fields=["kind", "created_at"], name="event_kind_time"),
+            models.Index(fields=["complaint", "created_at"], condition=REOPENING, name="event_reopening"),
+        ]
         constraints = [
             _choices_check("visibility", Visibility, "event_visibility_known"),
         ]
@@ -328,6 +342,11 @@ class ClockAlert(models.Model):
     class Meta:
         verbose_name = _("clock alert")
         verbose_name_plural = _("clock alerts")
+        # The weekly report: breaches by the week of their due time, and the complaints that breached a clock.
+        indexes = [
+            models.Index(fields=["due_at"], condition=Q(kind="breach"), name="clock_breach_due"),
+            models.Index(fields=["clock", "complaint"], condition=Q(kind="breach"), name="clock_breach_complaint"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["complaint", "clock", "kind", "due_at"], name="clock_alert_once"),
         ]
@@ -365,7 +384,12 @@ class OutboundMessage(models.Model):
         verbose_name = _("outbound message")
         verbose_name_plural = _("outbound messages")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["state", "due_at"], name="outbox_due")]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="outbox_due"),
+            # The weekly report: progress updates and surveys due, and surveys sent, by week.
+            models.Index(fields=["kind", "due_at"], name="outbox_kind_due"),
+            models.Index(fields=["kind", "sent_at"], name="outbox_kind_sent"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["complaint", "kind", "period"], name="outbox_once_per_period"),
             # Messages about no complaint (the weekly report, surge alerts): once per kind, period and recipient.
@@ -391,7 +415,76 @@ class SurveyResponse(models.Model):
     class Meta:
         verbose_name = _("survey response")
         verbose_name_plural = _("survey responses")
+        indexes = [models.Index(fields=["answered_at"], name="survey_answered_at")]
         constraints = [
             models.UniqueConstraint(fields=["complaint", "cycle"], name="survey_once_per_cycle"),
             models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="survey_score_range"),
+        ]
+
+
+class ProposalState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    CONFIRMED = "confirmed", _("Confirmed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class ResolutionProposal(models.Model):
+    """A carrier's proposal to resolve a complaint (partner API). An agent confirms it, which resolves the
+    complaint; a newer proposal supersedes the pending one."""
+
+    complaint = models.ForeignKey(Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE,
+                                  related_name="resolution_proposals")
+    carrier = models.ForeignKey("accounts.Carrier", verbose_name=_("carrier"), on_delete=models.PROTECT,
+                                related_name="resolution_proposals")
+    summary = models.TextField(_("what was done"))
+    root_cause = models.TextField(_("root cause"))
+    state = models.CharField(_("state"), max_length=12, choices=ProposalState.choices, default=ProposalState.PROPOSED)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT,
+                                    related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("resolution proposal")
+        verbose_name_plural = _("resolution proposals")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            _choices_check("state", ProposalState, "proposal_state_known"),
+            # At most one proposal waits for an agent per complaint.
+            models.UniqueConstraint(fields=["complaint"], condition=Q(state="proposed"),
+                                    name="proposal_one_pending_per_complaint"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.get_state_display()}"
+
+
+class IdempotencyState(models.TextChoices):
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+
+
+class IdempotencyKey(models.Model):
+    """The first response to a partner API write, kept under the carrier's Idempotency-Key so that a retry replays
+    it instead of doing the work again (complaints.api.idempotency)."""
+
+    carrier = models.ForeignKey("accounts.Carrier", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("key"), max_length=255)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    state = models.CharField(_("state"), max_length=8, choices=IdempotencyState.choices,
+                             default=IdempotencyState.RUNNING)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    # The rendered JSON as sent, so a replay is byte for byte the same.
+    response_body = models.TextField(_("response body"), blank=True)
+    response_headers = models.JSONField(_("response headers"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["carrier", "key"], name="idempotency_key_once_per_carrier"),
         ]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import User
-from complaints.choices import TRANSITIONS, Status
+from complaints.choices import TRANSITIONS, EventKind, Status, Visibility
 from complaints.models import Complaint, ComplaintEvent
 
 # Statuses reached through complaint_transition (the others have their own action).
@@ -39,4 +39,24 @@ def complaint_public_timeline(*, complaint: Complaint, kinds: tuple[str, ...]) -
         ComplaintEvent.objects.filter(complaint=complaint, kind__in=kinds)
         .public()
         .order_by("-created_at", "-id")
+    )
+
+
+# --- The partner API: what a carrier sees -------------------------------------------------------------------------
+
+# Internal events a carrier still sees on its complaints: its own notes and proposals. Never internal notes.
+CARRIER_VISIBLE_INTERNAL_KINDS = (EventKind.CARRIER_NOTE, EventKind.RESOLUTION_PROPOSED)
+
+
+def carrier_complaints(*, carrier_id: int) -> QuerySet[Complaint]:
+    """The complaints about one carrier's parcels: everything the partner API lets that carrier read or touch."""
+    return Complaint.objects.filter(carrier_id=carrier_id)
+
+
+def carrier_timeline(*, complaint: Complaint) -> QuerySet[ComplaintEvent]:
+    """The events the complaint's carrier may see, oldest first."""
+    return (
+        ComplaintEvent.objects.filter(complaint=complaint)
+        .filter(Q(visibility=Visibility.PUBLIC) | Q(kind__in=CARRIER_VISIBLE_INTERNAL_KINDS))
+        .order_by("created_at", "id")
     )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Carrier, User
 from accounts.roles import user_role
 from complaints.choices import (
+    OPEN_STATUSES,
     PRIORITY_RANK,
     TRANSITIONS,
     Channel,
@@ -35,7 +36,14 @@ from complaints.choices import (
 )
 from complaints.errors import IllegalTransition, InvalidInput, NotAllowed, VersionConflict
 from complaints.escalation import complaint_refresh_clocks
-from complaints.models import Complaint, ComplaintEvent, ReferenceSequence, SurveyResponse
+from complaints.models import (
+    Complaint,
+    ComplaintEvent,
+    ProposalState,
+    ReferenceSequence,
+    ResolutionProposal,
+    SurveyResponse,
+)
 from complaints.outbox import acknowledgement_for, messages_enqueue, resolution_notice_for
 from complaints.validators import normalise_phone
 
@@ -611,6 +619,113 @@ def complaint_answer_survey(
     return response
 
 
+# --- The partner API: carrier notes and resolution proposals ------------------------------------------------------
+
+
+def _check_carrier(actor: User, complaint: Complaint, what: str) -> None:
+    if actor is None or actor.carrier_id is None or actor.carrier_id != complaint.carrier_id:
+        raise NotAllowed(_("Only the complaint's carrier can %(what)s.") % {"what": what})
+
+
+def complaint_carrier_note(
+    *,
+    complaint: Complaint,
+    actor: User,
+    message: str,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> ComplaintEvent:
+    """The carrier's answer for the agents only: the carrier and staff see it, the complainant never does.
+    It counts as the carrier's reply for its reply clock, not as a response to the complainant."""
+    _check_carrier(actor, complaint, _("add a carrier note"))
+    message = _clean_message(message, field="message")
+    at = at or timezone.now()
+    with transaction.atomic():
+        fresh = _lock(complaint)
+        _check_version(fresh, expected_version)
+        _refuse_if_closed(fresh)
+        _save(fresh, [], at=at)
+        event = _record(complaint=fresh, kind=EventKind.CARRIER_NOTE, actor=actor, visibility=Visibility.INTERNAL,
+                        message=message, data={"carrier": fresh.carrier.code}, at=at)
+    _sync(complaint, fresh)
+    return event
+
+
+def resolution_propose(
+    *,
+    complaint: Complaint,
+    actor: User,
+    summary: str,
+    root_cause: str,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> ResolutionProposal:
+    """The carrier proposes to resolve: what it did and what caused the problem. An agent confirms it (see
+    resolution_proposal_confirm); a pending proposal from before is superseded."""
+    _check_carrier(actor, complaint, _("propose a resolution"))
+    errors = {}
+    for field, text, hint in (("summary", summary, _("Say what was done for the complainant.")),
+                              ("root_cause", root_cause, _("Say what caused the problem."))):
+        if not (text or "").strip():
+            errors[field] = [hint]
+        elif len(text.strip()) > MESSAGE_MAX_LENGTH:
+            errors[field] = [_("Keep it under %(max)d characters.") % {"max": MESSAGE_MAX_LENGTH}]
+    if errors:
+        raise InvalidInput(_("A resolution proposal needs a summary and a root cause."), fields=errors)
+    at = at or timezone.now()
+    with transaction.atomic():
+        fresh = _lock(complaint)
+        _check_version(fresh, expected_version)
+        if fresh.status not in OPEN_STATUSES:
+            raise IllegalTransition(
+                _("Complaint %(ref)s is “%(status)s”: only an open complaint can get a resolution proposal.")
+                % {"ref": fresh.reference, "status": Status(fresh.status).label}
+            )
+        superseded = list(ResolutionProposal.objects.filter(complaint=fresh, state=ProposalState.PROPOSED)
+                          .values_list("pk", flat=True))
+        ResolutionProposal.objects.filter(pk__in=superseded).update(state=ProposalState.SUPERSEDED, decided_at=at)
+        proposal = ResolutionProposal.objects.create(
+            complaint=fresh, carrier=fresh.carrier, summary=summary.strip(), root_cause=root_cause.strip(),
+            proposed_by=actor, created_at=at,
+        )
+        _save(fresh, [], at=at)
+        _record(complaint=fresh, kind=EventKind.RESOLUTION_PROPOSED, actor=actor, visibility=Visibility.INTERNAL,
+                message=proposal.summary,
+                data={"proposal": proposal.pk, "root_cause": proposal.root_cause, "superseded": superseded}, at=at)
+    _sync(complaint, fresh)
+    return proposal
+
+
+def resolution_proposal_confirm(
+    *,
+    proposal: ResolutionProposal,
+    actor: User,
+    root_cause_area: str = "",
+    carrier_liable: bool | None = None,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> ResolutionProposal:
+    """An agent accepts the carrier's proposal: the complaint is resolved with its summary and root cause, and the
+    agent's view of where it arose and whether the carrier is liable."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        fresh = ResolutionProposal.objects.select_for_update().select_related("complaint").get(pk=proposal.pk)
+        if fresh.state == ProposalState.CONFIRMED:
+            return fresh
+        if fresh.state != ProposalState.PROPOSED:
+            raise IllegalTransition(
+                _("This resolution proposal is “%(state)s”: only a pending proposal can be confirmed.")
+                % {"state": fresh.get_state_display()}
+            )
+        complaint_resolve(complaint=fresh.complaint, actor=actor, summary=fresh.summary, root_cause=fresh.root_cause,
+                          root_cause_area=root_cause_area, carrier_liable=carrier_liable,
+                          expected_version=expected_version, at=at)
+        fresh.state, fresh.decided_by, fresh.decided_at = ProposalState.CONFIRMED, actor, at
+        fresh.save(update_fields=["state", "decided_by", "decided_at"])
+    proposal.state, proposal.decided_by, proposal.decided_at = fresh.state, fresh.decided_by, fresh.decided_at
+    return fresh
+
+
 # --- Helpers --------------------------------------------------------------------------------------------------------
 
 
@@ -754,3 +869,31 @@ def _plain(value: Any) -> Any:
         return str(value)
     return value
 
+
+
+# --- For other apps' services (compensation): the same lock, version bump and event as the actions above ----------
+
+
+def complaint_lock(*, complaint: Complaint, expected_version: int | None = None) -> Complaint:
+    """The complaint as it is now, locked until the transaction ends, refused if it is no longer at the version the
+    caller saw (when given). Call inside transaction.atomic()."""
+    fresh = _lock(complaint)
+    _check_version(fresh, expected_version)
+    return fresh
+
+
+def complaint_record_event(
+    *,
+    complaint: Complaint,
+    kind: str,
+    actor: User | None,
+    visibility: str,
+    at: datetime,
+    message: str = "",
+    data: dict | None = None,
+) -> ComplaintEvent:
+    """Record a step taken on something that belongs to the complaint (a compensation claim) on its timeline.
+    `complaint` must come from complaint_lock in the same transaction: its version is bumped like any change's."""
+    _save(complaint, [], at=at)
+    return _record(complaint=complaint, kind=kind, actor=actor, visibility=visibility, at=at, message=message,
+                   data=data)

@@ -32,3 +32,10 @@ def dispatch_outbox() -> dict:
 @shared_task(name="redress.refresh_all_clocks", **RETRY)
 def refresh_all_clocks() -> int:
     return escalation.complaints_refresh_all_clocks()
+
+
+@shared_task(name="redress.purge_idempotency_keys", **RETRY)
+def purge_idempotency_keys() -> int:
+    from complaints.api.idempotency import idempotency_keys_purge
+
+    return idempotency_keys_purge()

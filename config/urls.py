@@ -1,8 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from complaints.api.exceptions import api_not_found
 from config.health import healthz
 
 admin.site.site_header = _("Redress complaints back office")
@@ -16,4 +19,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("c/", include("complaints.public_urls")),
+    # The partner carrier API, its OpenAPI document and its browsable docs (assets served locally).
+    path("api/v1/", include("complaints.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # Anything else under /api/: 404 in the API's error shape, never an HTML page (even with DEBUG on).
+    re_path(r"^api/", api_not_found),
 ]

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
     Avg,
@@ -59,7 +59,7 @@ from complaints.choices import (
     RootCauseArea,
     Status,
 )
-from complaints.models import ClockAlert, Complaint, ComplaintEvent, OutboundMessage, SlaPolicy, SurveyResponse
+from complaints.models import REOPENING, ClockAlert, Complaint, ComplaintEvent, OutboundMessage, SlaPolicy, SurveyResponse
 from complaints.services import LOW_SCORES
 from reports.models import ParcelVolume
 from reports.weeks import IsoWeek
@@ -159,8 +159,8 @@ def root_cause_label(key: str) -> str:
 
 def compensation_case_label(key: str) -> str:
     try:
-        from complaints.compensation.choices import CompensationCase  # issue 5's vocabulary, when merged
-    except ImportError:  # pragma: no cover - before the compensation app exists
+        from complaints.compensation.choices import Case as CompensationCase
+    except ImportError:  # pragma: no cover - without the compensation app
         return _choice_label(Category, key)
     return _choice_label(CompensationCase, key)
 
@@ -231,33 +231,51 @@ def _percentiles_in_db() -> bool:
     return connection.vendor == "postgresql"
 
 
-def reopen_q(prefix: str = "") -> Q:
-    """Events that reopen a complaint: the reopen action, and a survey answer of 1-2 (which reopens by itself)."""
-    return Q(**{f"{prefix}kind": EventKind.REOPENED}) | Q(
-        **{f"{prefix}kind": EventKind.SURVEY_ANSWERED, f"{prefix}data__to": Status.REOPENED})
+def reopen_q() -> Q:
+    """Events that reopen a complaint: the reopen action, and a survey answer of 1-2 (which reopens by itself).
+    The same condition as the partial index `event_reopening`, so PostgreSQL can use it."""
+    return REOPENING
 
 
 def _cycle_start():
-    """For a `resolved` event: when its resolution cycle began (the latest reopening before it, else receipt)."""
+    """For a `resolved` event: when its resolution cycle began (the latest reopening before it, else receipt).
+    Never-reopened complaints (nearly all) skip the lookup."""
     latest_reopen = (
         ComplaintEvent.objects.filter(reopen_q(), complaint=OuterRef("complaint"), created_at__lt=OuterRef("created_at"))
         .order_by("-created_at", "-id")
         .values("created_at")[:1]
     )
-    return Coalesce(Subquery(latest_reopen), F("complaint__received_at"))
+    return Case(When(complaint__reopen_count=0, then=F("complaint__received_at")),
+                default=Coalesce(Subquery(latest_reopen), F("complaint__received_at")))
+
+
+def _breached(clock: str):
+    """Complaints that ever breached `clock`: an uncorrelated set PostgreSQL hashes once per query."""
+    return ClockAlert.objects.filter(clock=clock, kind=AlertKind.BREACH).values("complaint_id")
 
 
 def _late_resolution():
-    """For a `resolved` event annotated with `cycle_start`: the resolution clock breached in that cycle."""
-    return Exists(ClockAlert.objects.filter(
-        complaint=OuterRef("complaint"), clock=Clock.RESOLUTION, kind=AlertKind.BREACH,
-        due_at__gt=OuterRef("cycle_start"), due_at__lte=OuterRef("created_at"),
-    ))
+    """For a `resolved` event: the resolution clock breached in that cycle, i.e. a breach due at or before the
+    resolution with no reopening between the two. Only complaints that ever breached it are looked at closely."""
+    reopened_since = ComplaintEvent.objects.filter(
+        reopen_q(), complaint=OuterRef(OuterRef("complaint")), created_at__gt=OuterRef("due_at"),
+        created_at__lt=OuterRef(OuterRef("created_at")))
+    breach_in_cycle = Exists(
+        ClockAlert.objects.filter(complaint=OuterRef("complaint"), clock=Clock.RESOLUTION, kind=AlertKind.BREACH,
+                                  due_at__lte=OuterRef("created_at"))
+        .filter(~Exists(reopened_since)))
+    ever_reopened = ComplaintEvent.objects.filter(reopen_q()).values("complaint_id")
+    return Case(
+        When(~Q(complaint__in=_breached(Clock.RESOLUTION)), then=Value(False)),
+        # Never reopened: one cycle, so any resolution breach was in it.
+        When(~Q(complaint__in=ever_reopened), then=Value(True)),
+        default=breach_in_cycle,
+    )
 
 
 def _late_first_response(ref: str = "pk"):
-    return Exists(ClockAlert.objects.filter(complaint=OuterRef(ref), clock=Clock.FIRST_RESPONSE,
-                                            kind=AlertKind.BREACH))
+    """The complaint's first-response clock was breached (it has one cycle)."""
+    return Case(When(**{f"{ref}__in": _breached(Clock.FIRST_RESPONSE)}, then=Value(True)), default=Value(False))
 
 
 def _resolutions(start: datetime, end: datetime):
@@ -265,7 +283,7 @@ def _resolutions(start: datetime, end: datetime):
     return (
         ComplaintEvent.objects.filter(kind=EventKind.RESOLVED, created_at__gte=start, created_at__lt=end)
         .annotate(cycle_start=_cycle_start())
-        .annotate(hours=HoursBetween(F("created_at"), F("cycle_start")), late=_late_resolution())
+        .annotate(hours=HoursBetween(F("created_at"), F("cycle_start")))
     )
 
 
@@ -273,7 +291,7 @@ def _first_responses(start: datetime, end: datetime):
     """Complaints whose first human reply was in [start, end), with the hours it took and lateness."""
     return (
         Complaint.objects.filter(first_response_at__gte=start, first_response_at__lt=end)
-        .annotate(hours=HoursBetween(F("first_response_at"), F("received_at")), late=_late_first_response())
+        .annotate(hours=HoursBetween(F("first_response_at"), F("received_at")))
     )
 
 
@@ -332,83 +350,139 @@ def commitment() -> dict:
             "resolution_hours": plain(policy.resolution_hours)}
 
 
-def week_compute(*, week: IsoWeek, now: datetime | None = None) -> dict:
+def week_compute(*, week: IsoWeek, now: datetime | None = None, reuse_snapshots: bool = True) -> dict:
     """Compute one ISO week (in TIME_ZONE) for the whole operation and per carrier, category, channel and agent.
-    JSON-serialisable; REPORT_SCHEMA.md describes the shape and docs/metrics.md every figure."""
+    JSON-serialisable; REPORT_SCHEMA.md describes the shape and docs/metrics.md every figure.
+
+    The trend's weeks before the previous one are read from their stored WeeklyReport when there is one (what was
+    reported then), unless `reuse_snapshots=False`; the week and the previous one are always computed."""
     now = now or timezone.now()
+    if connection.vendor != "postgresql":
+        return _week_compute(week, now, reuse_snapshots)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # JIT compilation costs more than it saves on these short aggregate queries (seconds at 1M rows,
+            # docs/benchmarks.md); off for this transaction only.
+            cursor.execute("SET LOCAL jit = off")
+            # Enough memory to group in a hash table rather than sort on disk.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+            # The week's rows are few and found by index: look complaints up by key instead of scanning them all
+            # (the default cost assumes spinning disks).
+            cursor.execute("SET LOCAL random_page_cost = 1.1")
+        return _week_compute(week, now, reuse_snapshots)
+
+
+def _stored_trend(weeks: list[IsoWeek]) -> dict[IsoWeek, dict]:
+    """The trend entries stored snapshots give for their own week (the last entry of their trend)."""
+    from reports.models import WeeklyReport
+
+    stored = {}
+    for iso_week, data in WeeklyReport.objects.filter(iso_week__in=[str(w) for w in weeks]).values_list(
+            "iso_week", "data"):
+        entry = (data or {}).get("trend") or [{}]
+        if data.get("schema") == SCHEMA_VERSION and entry[-1].get("week") == iso_week:
+            stored[IsoWeek.parse(iso_week)] = entry[-1]
+    return stored
+
+
+def _week_compute(week: IsoWeek, now: datetime, reuse_snapshots: bool) -> dict:
     weeks = [week.previous(TREND_WEEKS - 1 - i) for i in range(TREND_WEEKS)]
     prev = week.previous()
     start, end, pstart = week.start, week.end, prev.start
-    t0 = weeks[0].start
-    trend: dict[IsoWeek, dict] = {w: defaultdict(int) for w in weeks}
+    # Older trend weeks: from their snapshots while they are contiguous from the oldest; the rest is computed.
+    stored = _stored_trend(weeks[:-2]) if reuse_snapshots else {}
+    computed_weeks = list(weeks)
+    while computed_weeks[0] in stored:
+        computed_weeks.pop(0)
+    t0 = computed_weeks[0].start
+    trend: dict[IsoWeek, dict] = {w: defaultdict(int) for w in computed_weeks}
     dims = ("carrier", "category", "channel")
     split: dict[str, dict] = {d: defaultdict(lambda: defaultdict(int)) for d in dims}
     # Received and valid complaints per carrier, for the rates of this week and the previous one.
     per_carrier: dict[IsoWeek, dict] = {w: defaultdict(lambda: defaultdict(int)) for w in (week, prev)}
 
-    # 1. Complaints received: per week (trend) and per carrier/category/channel (this week).
-    for row in (Complaint.objects.filter(received_at__gte=t0, received_at__lt=end)
-                .annotate(wk=TruncWeek("received_at")).values("wk", "carrier_id", "category", "channel")
-                .annotate(n=Count("id")).order_by()):
-        w = _week_of(row["wk"])
+    # 1. Complaints received: per week (trend), then per carrier/category/channel (this week and the previous one,
+    #    for the rates).
+    # (The trend queries cover the weeks before the previous one; the split queries cover the last two.)
+    if t0 < pstart:
+        for row in (Complaint.objects.filter(received_at__gte=t0, received_at__lt=pstart)
+                    .annotate(wk=TruncWeek("received_at")).values("wk").annotate(n=Count("id")).order_by()):
+            trend[_week_of(row["wk"])]["received"] += row["n"]
+    for row in (Complaint.objects.filter(received_at__gte=pstart, received_at__lt=end)
+                .annotate(this=Case(When(received_at__gte=start, then=Value(True)), default=Value(False)))
+                .values("this", "carrier_id", "category", "channel").annotate(n=Count("id")).order_by()):
+        w = week if row["this"] else prev
         trend[w]["received"] += row["n"]
-        if w in per_carrier:
-            per_carrier[w][row["carrier_id"]]["received"] += row["n"]
+        per_carrier[w][row["carrier_id"]]["received"] += row["n"]
         if w == week:
             for d, key in zip(dims, (row["carrier_id"], row["category"], row["channel"])):
                 split[d][key]["received"] += row["n"]
 
-    # 2. Resolutions, reopenings and escalations: per week and per carrier/category/channel.
-    events = (
-        ComplaintEvent.objects.filter(created_at__gte=t0, created_at__lt=end)
-        .filter(Q(kind__in=(EventKind.RESOLVED, EventKind.REOPENED, EventKind.ESCALATED))
-                | Q(kind=EventKind.SURVEY_ANSWERED, data__to=Status.REOPENED))
-        .annotate(wk=TruncWeek("created_at"), cycle_start=Case(
-            When(kind=EventKind.RESOLVED, then=_cycle_start()), default=None))
-        .annotate(late=Case(When(kind=EventKind.RESOLVED, then=_late_resolution()), default=Value(False)))
-        .values("wk", "complaint__carrier_id", "complaint__category", "complaint__channel")
-        .annotate(
-            resolved=Count("id", filter=Q(kind=EventKind.RESOLVED)),
-            resolved_on_time=Count("id", filter=Q(kind=EventKind.RESOLVED, late=False)),
-            valid=Count("id", filter=Q(kind=EventKind.RESOLVED, data__carrier_liable=True)),
-            reopened=Count("id", filter=reopen_q()),
-            escalations=Count("id", filter=Q(kind=EventKind.ESCALATED)),
-        ).order_by()
+    # 2. Resolutions, reopenings and escalations: per week (trend), then per carrier/category/channel (this week).
+    counted = dict(
+        resolved=Count("id", filter=Q(kind=EventKind.RESOLVED)),
+        resolved_on_time=Count("id", filter=Q(kind=EventKind.RESOLVED, late=False)),
+        valid=Count("id", filter=Q(kind=EventKind.RESOLVED) & Q(data__carrier_liable=True)),
+        reopened=Count("id", filter=reopen_q()),
+        escalations=Count("id", filter=Q(kind=EventKind.ESCALATED)),
     )
-    for row in events:
-        w = _week_of(row["wk"])
-        for name in ("resolved", "resolved_on_time", "valid", "reopened", "escalations"):
+
+    def counted_events(since: datetime, until: datetime):
+        kinds = (EventKind.RESOLVED, EventKind.REOPENED, EventKind.ESCALATED, EventKind.SURVEY_ANSWERED)
+        # One range per kind, so PostgreSQL reads the (kind, created_at) index rather than every event of the weeks.
+        in_range = Q()
+        for kind in kinds:
+            in_range |= Q(kind=kind, created_at__gte=since, created_at__lt=until)
+        return (
+            ComplaintEvent.objects.filter(in_range)
+            .annotate(late=Case(When(kind=EventKind.RESOLVED, then=_late_resolution()), default=Value(False)))
+        )
+
+    if t0 < pstart:
+        for row in (counted_events(t0, pstart).annotate(wk=TruncWeek("created_at")).values("wk")
+                    .annotate(**counted).order_by()):
+            w = _week_of(row["wk"])
+            for name in counted:
+                trend[w][name] += row[name]
+    for row in (counted_events(pstart, end).annotate(this=Case(When(created_at__gte=start, then=Value(True)),
+                                                               default=Value(False)))
+                .values("this", "complaint__carrier_id", "complaint__category", "complaint__channel")
+                .annotate(**counted).order_by()):
+        w = week if row["this"] else prev
+        for name in counted:
             trend[w][name] += row[name]
-        if w in per_carrier:
-            per_carrier[w][row["complaint__carrier_id"]]["valid"] += row["valid"]
+        per_carrier[w][row["complaint__carrier_id"]]["valid"] += row["valid"]
         if w == week:
             keys = (row["complaint__carrier_id"], row["complaint__category"], row["complaint__channel"])
             for d, key in zip(dims, keys):
-                for name in ("resolved", "resolved_on_time", "valid", "reopened", "escalations"):
+                for name in counted:
                     split[d][key][name] += row[name]
 
     # 3. First responses given: per week and per carrier (on time = that clock never breached).
     for row in (Complaint.objects.filter(first_response_at__gte=t0, first_response_at__lt=end)
-                .annotate(wk=TruncWeek("first_response_at"), late=_late_first_response())
-                .values("wk", "carrier_id")
+                .annotate(wk=TruncWeek("first_response_at"), late=_late_first_response(),
+                          this=Case(When(first_response_at__gte=start, then="carrier_id"), default=None))
+                .values("wk", "this")
                 .annotate(n=Count("id"), on_time=Count("id", filter=Q(late=False))).order_by()):
         w = _week_of(row["wk"])
         trend[w]["first_responses"] += row["n"]
         trend[w]["first_response_on_time"] += row["on_time"]
         if w == week:
-            split["carrier"][row["carrier_id"]]["first_response_on_time"] += row["on_time"]
+            split["carrier"][row["this"]]["first_response_on_time"] += row["on_time"]
 
-    # 4. Breaches (placed in the week of the due time they missed): per week, clock and carrier.
+    # 4. Breaches (placed in the week of the due time they missed): per week and clock, then per carrier.
     breaches_by_clock: dict[str, int] = defaultdict(int)
     for row in (ClockAlert.objects.filter(kind=AlertKind.BREACH, due_at__gte=t0, due_at__lt=end)
-                .annotate(wk=TruncWeek("due_at")).values("wk", "clock", "complaint__carrier_id")
-                .annotate(n=Count("id")).order_by()):
+                .annotate(wk=TruncWeek("due_at")).values("wk", "clock").annotate(n=Count("id")).order_by()):
         w = _week_of(row["wk"])
         trend[w]["breaches"] += row["n"]
         trend[w][f"missed_{row['clock']}"] += row["n"]
         if w == week:
             breaches_by_clock[row["clock"]] += row["n"]
-            split["carrier"][row["complaint__carrier_id"]][f"missed_{row['clock']}"] += row["n"]
+    for row in (ClockAlert.objects.filter(kind=AlertKind.BREACH, due_at__gte=start, due_at__lt=end,
+                                          clock__in=(Clock.FIRST_RESPONSE, Clock.RESOLUTION))
+                .values("clock", "complaint__carrier_id").annotate(n=Count("id")).order_by()):
+        split["carrier"][row["complaint__carrier_id"]][f"missed_{row['clock']}"] += row["n"]
 
     # 5. Survey answers: per week.
     for row in (SurveyResponse.objects.filter(answered_at__gte=t0, answered_at__lt=end)
@@ -443,7 +517,7 @@ def week_compute(*, week: IsoWeek, now: datetime | None = None) -> dict:
             backlog_split[d][key] += row["n"]
     # Earlier weeks' backlogs follow from the flows: backlog(before) = backlog(after) - received + resolved - reopened.
     backlog = backlog_total
-    for w in reversed(weeks):
+    for w in reversed(computed_weeks):
         trend[w]["backlog"] = backlog
         backlog = backlog - trend[w]["received"] + trend[w]["resolved"] - trend[w]["reopened"]
 
@@ -585,7 +659,7 @@ def week_compute(*, week: IsoWeek, now: datetime | None = None) -> dict:
                               for clock in Clock.values if clock != Clock.PROGRESS],
         "compensation_by_case": compensation["by_case"],
         "root_causes": root_causes,
-        "trend": [{"week": str(w), **{k: v for k, v in week_figures(w).items()}} for w in weeks],
+        "trend": [stored[w] if w not in computed_weeks else {"week": str(w), **week_figures(w)} for w in weeks],
     }
 
 
@@ -671,7 +745,6 @@ def _agents(week: IsoWeek) -> dict[int, dict]:
                                       actor__carrier__isnull=True)
         .filter(Q(kind=EventKind.RESOLVED)
                 | Q(kind=EventKind.PUBLIC_REPLY, created_at=F("complaint__first_response_at")))
-        .annotate(cycle_start=Case(When(kind=EventKind.RESOLVED, then=_cycle_start()), default=None))
         .annotate(late=Case(When(kind=EventKind.RESOLVED, then=_late_resolution()),
                             default=_late_first_response("complaint")))
         .values("actor_id")
@@ -696,13 +769,48 @@ def _agents(week: IsoWeek) -> dict[int, dict]:
 
 
 def _compensation(week: IsoWeek, prev: IsoWeek) -> dict:
-    """Claims approved or paid, decided in the week, and chargebacks recorded in it. None until issue 5's
-    compensation app is installed."""
-    unknown = {"available": False, "by_carrier": {}, "by_case": [],
-               week: {"count": None, "total": None, "chargebacks": None},
-               prev: {"count": None, "total": None, "chargebacks": None}}
+    """Claims approved or paid whose decision is in the week (count, approved total) by case and carrier, and
+    chargebacks recorded in the week by carrier. Unknown (None) if the compensation app is not installed."""
     from django.apps import apps
 
     if not apps.is_installed("complaints.compensation"):
-        return unknown
-    return unknown
+        return {"available": False, "by_carrier": {}, "by_case": [],
+                week: {"count": None, "total": None, "chargebacks": None},
+                prev: {"count": None, "total": None, "chargebacks": None}}
+    from complaints.compensation.choices import ClaimState
+    from complaints.compensation.models import Chargeback, CompensationClaim
+
+    zero = Decimal("0.00")
+    figures = {w: {"count": 0, "total": zero, "chargebacks": zero} for w in (week, prev)}
+    by_carrier: dict = defaultdict(lambda: {"count": 0, "total": zero, "chargebacks": zero})
+    by_case: dict = defaultdict(lambda: {"count": 0, "total": zero})
+    this_week = Case(When(decided_at__gte=week.start, then=Value(True)), default=Value(False))
+    for row in (CompensationClaim.objects.filter(state__in=(ClaimState.APPROVED, ClaimState.PAID),
+                                                 decided_at__gte=prev.start, decided_at__lt=week.end)
+                .annotate(this=this_week).values("this", "case", "complaint__carrier_id")
+                .annotate(n=Count("id"), total=Coalesce(Sum("approved_amount"), zero)).order_by()):
+        w = week if row["this"] else prev
+        figures[w]["count"] += row["n"]
+        figures[w]["total"] += row["total"]
+        if w == week:
+            by_carrier[row["complaint__carrier_id"]]["count"] += row["n"]
+            by_carrier[row["complaint__carrier_id"]]["total"] += row["total"]
+            by_case[row["case"]]["count"] += row["n"]
+            by_case[row["case"]]["total"] += row["total"]
+    for row in (Chargeback.objects.filter(recorded_at__gte=prev.start, recorded_at__lt=week.end)
+                .annotate(this=Case(When(recorded_at__gte=week.start, then=Value(True)), default=Value(False)))
+                .values("this", "carrier_id").annotate(total=Coalesce(Sum("amount"), zero)).order_by()):
+        w = week if row["this"] else prev
+        figures[w]["chargebacks"] += row["total"]
+        if w == week:
+            by_carrier[row["carrier_id"]]["chargebacks"] += row["total"]
+    cases = sorted(by_case.items(), key=lambda item: (-item[1]["count"], item[0]))
+    return {
+        "available": True,
+        "by_carrier": {cid: {"count": v["count"], "total": _money(v["total"]), "chargebacks": _money(v["chargebacks"])}
+                       for cid, v in by_carrier.items()},
+        "by_case": [{"key": key, "label": compensation_case_label(key), "count": v["count"],
+                     "total": _money(v["total"])} for key, v in cases],
+        **{w: {"count": f["count"], "total": _money(f["total"]), "chargebacks": _money(f["chargebacks"])}
+           for w, f in figures.items()},
+    }

@@ -30,8 +30,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "complaints",
+    "complaints.compensation",
     "reports",
 ]
 
@@ -45,6 +47,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Errors under /api/ that DRF does not see (500s, bodies too large for Django) in the API's JSON error shape.
+    "complaints.api.exceptions.ApiErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -154,11 +158,41 @@ REDRESS_DEMO_PASSWORD = env.str("REDRESS_DEMO_PASSWORD", default="redress-demo-2
 # --- DRF ------------------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The partner API (complaints.api): carriers' keys, JSON only, one error shape, a rate per carrier.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["complaints.api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["complaints.api.authentication.IsCarrier"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["complaints.api.throttling.CarrierRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"carrier": env.str("REDRESS_API_RATE", default="600/minute")},
+    "EXCEPTION_HANDLER": "complaints.api.exceptions.api_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Redress partner API",
     "VERSION": "1.0.0",
+    "DESCRIPTION": "Carriers read, answer and forward the complaints about their parcels. See docs/api.md.",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {},
 }
+# Largest request body the partner API accepts (bytes); larger gets 413.
+REDRESS_API_MAX_BODY_BYTES = env.int("REDRESS_API_MAX_BODY_BYTES", default=64 * 1024)
+# Idempotency keys are kept at least 24 h; the sweep deletes them after this many hours.
+REDRESS_IDEMPOTENCY_KEEP_HOURS = env.int("REDRESS_IDEMPOTENCY_KEEP_HOURS", default=48)
+
+# --- Cache ----------------------------------------------------------------------------------------------------------
+# Rate limits live here: Redis when REDIS_URL is set (shared by every web process), else this process's memory.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "redress"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGGING = {
     "version": 1,
@@ -203,6 +237,7 @@ CELERY_BEAT_SCHEDULE = {
     "progress-updates": {"task": "redress.plan_progress_updates", "schedule": 60.0},
     "revisits": {"task": "redress.plan_revisits", "schedule": 60.0},
     "dispatch-outbox": {"task": "redress.dispatch_outbox", "schedule": 60.0},
+    "purge-idempotency-keys": {"task": "redress.purge_idempotency_keys", "schedule": 3600.0},
 }
 
 # The weekly report: built and emailed to supervisors on Monday at 08:00 local time (CELERY_TIMEZONE = TIME_ZONE);

@@ -1,0 +1,29 @@
+"""Filters of the complaint list: ?status=…&category=…&created_after=…&created_before=…&updated_since=…&overdue=true"""
+
+import django_filters
+from django.utils import timezone
+
+from complaints.choices import OPEN_STATUSES, Category, Status
+from complaints.models import Complaint
+
+
+class ComplaintFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Status.choices, help_text="Only complaints in this status.")
+    category = django_filters.ChoiceFilter(choices=Category.choices, help_text="Only complaints of this category.")
+    created_after = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", help_text="Created at or after this time (ISO 8601).")
+    created_before = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lt", help_text="Created before this time (ISO 8601).")
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte",
+        help_text="Changed at or after this time (ISO 8601): poll with the time of your last sync.")
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", help_text="true: open complaints with a clock already past due; false: the others.")
+
+    class Meta:
+        model = Complaint
+        fields = ["status", "category", "created_after", "created_before", "updated_since", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = {"status__in": OPEN_STATUSES, "next_due_at__lt": timezone.now()}
+        return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
