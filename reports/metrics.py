@@ -389,7 +389,7 @@ def _week_compute(week: IsoWeek, now: datetime, reuse_snapshots: bool) -> dict:
     weeks = [week.previous(TREND_WEEKS - 1 - i) for i in range(TREND_WEEKS)]
     prev = week.previous()
     start, end, pstart = week.start, week.end, prev.start
-    # Older trend weeks: from their snapshots while they are contiguous from the oldest; the rest is computed.
+    # Older trend weeks: from their snapshots. The queries cover the weeks from the oldest one without a snapshot.
     stored = _stored_trend(weeks[:-2]) if reuse_snapshots else {}
     computed_weeks = list(weeks)
     while computed_weeks[0] in stored:
@@ -659,7 +659,7 @@ def _week_compute(week: IsoWeek, now: datetime, reuse_snapshots: bool) -> dict:
                               for clock in Clock.values if clock != Clock.PROGRESS],
         "compensation_by_case": compensation["by_case"],
         "root_causes": root_causes,
-        "trend": [stored[w] if w not in computed_weeks else {"week": str(w), **week_figures(w)} for w in weeks],
+        "trend": [stored[w] if w in stored else {"week": str(w), **week_figures(w)} for w in weeks],
     }
 
 

@@ -191,3 +191,22 @@ def test_bench_report_refuses_sqlite(db):
         pytest.skip("the refusal is about SQLite")
     with pytest.raises(CommandError, match="needs PostgreSQL"):
         call_command("bench_report", "--complaints", "10")
+
+
+def test_older_trend_weeks_show_what_their_stored_report_said(db, zto):
+    # Given W45's report stored with one complaint, and a second W45 complaint recorded later
+    receive(local(11, 3, 10), carrier=zto)
+    weekly_report_build(week="2026-W45", now=local(11, 9, 8))
+    receive(local(11, 4, 10), carrier=zto)
+
+    # When W47 is computed
+    data = week_compute(week=W47, now=local(11, 23, 8))
+    fresh = week_compute(week=W47, now=local(11, 23, 8), reuse_snapshots=False)
+
+    # Then its trend shows W45 as reported (1 complaint), unless asked to recompute every week
+    assert [t for t in data["trend"] if t["week"] == "2026-W45"][0]["received"] == 1
+    assert [t for t in fresh["trend"] if t["week"] == "2026-W45"][0]["received"] == 2
+    # and the weeks after it are computed from the rows, their backlog included
+    assert [(t["week"], t["backlog"]) for t in fresh["trend"][-3:]] == [
+        ("2026-W45", 2), ("2026-W46", 2), ("2026-W47", 2)]
+    assert data["trend"][-2:] == fresh["trend"][-2:]
