@@ -35,7 +35,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     list_filter = ("carrier", ("revoked_at", admin.EmptyFieldListFilter))
     list_select_related = ("carrier",)
     search_fields = ("prefix", "name", "carrier__code")
-    readonly_fields = ("carrier", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("carrier", "user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
     fields = ("carrier", "user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
     actions = ("revoke",)
 

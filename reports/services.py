@@ -64,6 +64,16 @@ def weekly_report_build(*, week: IsoWeek | str, actor: User | None = None, recom
     return report
 
 
+def weekly_report_mark_emailed(*, report: WeeklyReport, at: datetime | None = None) -> bool:
+    """Claim the week's email: sets `emailed_at` if it is still empty and says whether this call did it, so the
+    Monday email is queued exactly once even when two workers run the job."""
+    at = at or timezone.now()
+    claimed = WeeklyReport.objects.filter(pk=report.pk, emailed_at__isnull=True).update(emailed_at=at)
+    if claimed:
+        report.emailed_at = at
+    return bool(claimed)
+
+
 # --- The Monday email (issue-6-ui) ----------------------------------------------------------------------------------
 
 
@@ -103,10 +113,10 @@ def weekly_report_email(*, week: IsoWeek | str, now: datetime | None = None) -> 
     if week.end > now:
         raise InvalidInput(_("%(week)s is not over yet; only a complete week is emailed.") % {"week": week},
                            fields={"week": [_("Choose a week that has ended, such as the last one.")]})
-    weekly_report_build(week=week, now=now)
+    report = weekly_report_build(week=week, now=now)
     with transaction.atomic():
-        report = WeeklyReport.objects.select_for_update().get(iso_week=str(week))
-        if report.emailed_at is not None:
+        # The claim and the messages commit together: a failure leaves the week unclaimed for the next run.
+        if not weekly_report_mark_emailed(report=report, at=now):
             return 0
         language = settings.LANGUAGE_CODE
         with translation.override(language):
@@ -126,6 +136,4 @@ def weekly_report_email(*, week: IsoWeek | str, now: datetime | None = None) -> 
                 attachment_type=exports.XLSX_TYPE, due_at=now, created_at=now)
             for address in recipients if address not in already
         ])
-        report.emailed_at = now
-        report.save(update_fields=["emailed_at"])
     return len([a for a in recipients if a not in already])

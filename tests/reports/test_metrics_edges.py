@@ -158,7 +158,7 @@ def test_the_week_takes_a_constant_number_of_queries(db, zto, agent):
 
     # Then the number of queries does not grow with the complaints
     assert queries() == few
-    assert few <= 25
+    assert few <= 30
 
 
 def test_a_stored_report_is_returned_as_it_was_until_recomputed_explicitly(db, zto, supervisor):
@@ -210,3 +210,28 @@ def test_older_trend_weeks_show_what_their_stored_report_said(db, zto):
     assert [(t["week"], t["backlog"]) for t in fresh["trend"][-3:]] == [
         ("2026-W45", 2), ("2026-W46", 2), ("2026-W47", 2)]
     assert data["trend"][-2:] == fresh["trend"][-2:]
+
+
+def test_weeks_follow_the_operation_time_zone_whatever_the_request_activated(db, zto):
+    # Given a complaint on Sunday 23:59 in Shanghai, and a caller whose request activated UTC
+    from django.utils import timezone
+
+    receive(local(11, 22, 23, 59), carrier=zto)
+    with timezone.override("UTC"):
+        data = week_compute(week=W47, now=local(11, 23, 8))
+
+    # Then the week is still Shanghai's and holds the complaint
+    assert data["start"] == "2026-11-16T00:00:00+08:00"
+    assert data["headline"]["received"]["value"] == 1
+
+
+def test_the_weeks_email_is_claimed_once(db):
+    # Given W47's stored report
+    from reports.services import weekly_report_mark_emailed
+
+    report = weekly_report_build(week=W47, now=local(11, 23, 8))
+
+    # When two jobs claim its email, then only the first gets it, and the time is kept
+    assert weekly_report_mark_emailed(report=report, at=local(11, 23, 8, 1)) is True
+    assert weekly_report_mark_emailed(report=WeeklyReport.objects.get(pk=report.pk), at=local(11, 23, 9)) is False
+    assert WeeklyReport.objects.get(pk=report.pk).emailed_at == local(11, 23, 8, 1)
