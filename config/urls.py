@@ -14,6 +14,7 @@ admin.site.index_title = _("Complaints about parcel deliveries")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("admin/reports/weekly/", include("reports.admin_views")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),

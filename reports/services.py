@@ -72,3 +72,68 @@ def weekly_report_mark_emailed(*, report: WeeklyReport, at: datetime | None = No
     if claimed:
         report.emailed_at = at
     return bool(claimed)
+
+
+# --- The Monday email (issue-6-ui) ----------------------------------------------------------------------------------
+
+
+def supervisor_addresses() -> list[str]:
+    """Active supervisors' email addresses (superusers act as supervisors); the supervisors' mailbox
+    (REDRESS_SUPERVISORS_EMAIL) when none has one, so a report or alert is never silently lost."""
+    from django.conf import settings
+    from django.db.models import Q
+
+    from accounts.roles import GROUP_SUPERVISOR
+
+    addresses = sorted(set(
+        User.objects.filter(is_active=True, carrier__isnull=True).exclude(email="")
+        .filter(Q(is_superuser=True) | Q(groups__name=GROUP_SUPERVISOR))
+        .values_list("email", flat=True)))
+    return addresses or [settings.REDRESS_ESCALATION_RECIPIENTS[1]]
+
+
+def weekly_report_email(*, week: IsoWeek | str, now: datetime | None = None) -> int:
+    """Queue `week`'s report for every active supervisor with an email (HTML body with the headline figures and
+    charts, the workbook attached), building the snapshot first if needed. Exactly once per week: the snapshot row is
+    locked and marked `emailed_at`, and the outbox is unique per kind, period and recipient, so beat firing twice or
+    a worker retrying sends nothing more. Returns the number of messages queued by this call."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+
+    from complaints.choices import MessageChannel, MessageKind
+    from complaints.models import OutboundMessage
+    from complaints.outbox import messages_enqueue
+    from reports import exports
+    from reports import presentation as p
+
+    if isinstance(week, str):
+        week = IsoWeek.parse(week)
+    now = now or timezone.now()
+    if week.end > now:
+        raise InvalidInput(_("%(week)s is not over yet; only a complete week is emailed.") % {"week": week},
+                           fields={"week": [_("Choose a week that has ended, such as the last one.")]})
+    report = weekly_report_build(week=week, now=now)
+    with transaction.atomic():
+        # The claim and the messages commit together: a failure leaves the week unclaimed for the next run.
+        if not weekly_report_mark_emailed(report=report, at=now):
+            return 0
+        language = settings.LANGUAGE_CODE
+        with translation.override(language):
+            page_url = settings.REDRESS_PUBLIC_BASE_URL.rstrip("/") + reverse("reports-weekly-week", args=[str(week)])
+            subject = p.week_title(report.data)
+            body = exports.report_text(report.data) + "\n" + page_url + "\n"
+            html = exports.report_html(report.data, page_url=page_url)
+            workbook = exports.report_xlsx(report.data)
+        recipients = supervisor_addresses()
+        already = set(OutboundMessage.objects.filter(
+            complaint=None, kind=MessageKind.WEEKLY_REPORT, period=str(week)).values_list("recipient", flat=True))
+        messages_enqueue([
+            OutboundMessage(
+                complaint=None, kind=MessageKind.WEEKLY_REPORT, period=str(week), channel=MessageChannel.EMAIL,
+                recipient=address, language=language, subject=subject[:200], body=body, html_body=html,
+                attachment=workbook, attachment_name=exports.filename(report.data, "xlsx"),
+                attachment_type=exports.XLSX_TYPE, due_at=now, created_at=now)
+            for address in recipients if address not in already
+        ])
+    return len([a for a in recipients if a not in already])

@@ -247,3 +247,12 @@ REDRESS_WEBHOOK_TIMEOUT_SECONDS = env.int("REDRESS_WEBHOOK_TIMEOUT_SECONDS", def
 REDRESS_WEBHOOK_RETRY_BASE_SECONDS = env.int("REDRESS_WEBHOOK_RETRY_BASE_SECONDS", default=60)
 REDRESS_WEBHOOK_RETRY_MAX_SECONDS = env.int("REDRESS_WEBHOOK_RETRY_MAX_SECONDS", default=3600)
 REDRESS_WEBHOOK_RETRY_HOURS = env.int("REDRESS_WEBHOOK_RETRY_HOURS", default=24)
+
+# The weekly report: built and emailed to supervisors on Monday at 08:00 local time (CELERY_TIMEZONE = TIME_ZONE);
+# the later hourly runs that Monday are a catch-up if beat was down at 08:00 (the email goes once per week).
+# The surge check runs hourly; an alert goes once per carrier, category and day.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["weekly-report-email"] = {
+    "task": "redress.weekly_report_send", "schedule": crontab(minute=0, hour="8-23", day_of_week="mon")}
+CELERY_BEAT_SCHEDULE["surge-check"] = {"task": "redress.surge_check", "schedule": crontab(minute=10)}
