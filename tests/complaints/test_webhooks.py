@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 import time_machine
 from django.db import connection
 
@@ -349,7 +350,7 @@ def test_a_delivery_still_being_retried_cannot_be_replayed(receiver, agent, zto)
     with at(T0):
         complaint = make_complaint(carrier=zto)
         handed_to_carrier(complaint, agent)
-        with pytest.raises(IllegalTransition, match="still being sent"):
+        with translation.override("en"), pytest.raises(IllegalTransition, match="still being sent"):
             webhook_delivery_replay(delivery=deliveries(complaint)[0], actor=agent)
     assert WebhookDelivery.objects.count() == 1
 
