@@ -30,6 +30,7 @@ from complaints.choices import (
 )
 from complaints.links import status_url, survey_url
 from complaints.models import Complaint, ComplaintEvent, OutboundMessage, SlaPolicy
+from complaints.nudges import nudge
 from complaints.sms import PermanentSendError, TransientSendError, get_backend
 
 logger = logging.getLogger(__name__)
@@ -107,10 +108,7 @@ def messages_enqueue(messages: list[OutboundMessage]) -> None:
 def _nudge_dispatcher() -> None:
     from complaints.tasks import dispatch_outbox
 
-    try:
-        dispatch_outbox.delay()
-    except Exception:  # the beat sweep sends it within a minute anyway
-        logger.warning("could not enqueue the dispatcher; beat will send the message", exc_info=True)
+    nudge(dispatch_outbox, name="outbox")
 
 
 # --- Planned by the services ----------------------------------------------------------------------------------------

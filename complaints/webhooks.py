@@ -38,6 +38,7 @@ from accounts.models import User
 from complaints.choices import EventKind, Visibility
 from complaints.errors import IllegalTransition
 from complaints.models import Complaint, ComplaintEvent
+from complaints.nudges import nudge
 from complaints.webhook_models import (
     WebhookAttempt,
     WebhookDelivery,
@@ -147,10 +148,7 @@ def webhook_deliveries_enqueue_many(*, events: Iterable[ComplaintEvent], now: da
 def _nudge_dispatcher() -> None:
     from complaints.tasks import dispatch_webhooks
 
-    try:
-        dispatch_webhooks.delay()
-    except Exception:  # beat's sweep sends it within a minute anyway
-        logger.warning("could not enqueue the webhook dispatcher; beat will send the event", exc_info=True)
+    nudge(dispatch_webhooks, name="webhooks")
 
 
 def _iso(value: datetime | None) -> str | None:
