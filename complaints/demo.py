@@ -1647,6 +1647,8 @@ class SeedResult:
     events_created: int = 0
     users: list[UserLine] = field(default_factory=list)
     password: str = ""
+    # (carrier code, key) for partner API keys made by this run; a key is shown once, so a rerun makes none.
+    api_keys: list[tuple[str, str]] = field(default_factory=list)
 
 
 def seed_demo(*, now: datetime | None = None) -> SeedResult:
@@ -1657,7 +1659,24 @@ def seed_demo(*, now: datetime | None = None) -> SeedResult:
         carriers = _seed_carriers(result)
         users = _seed_users(result, carriers)
         _seed_complaints(result, carriers, users, now)
+        _seed_api_key(result, carriers[DEMO_API_CARRIER])
     return result
+
+
+DEMO_API_CARRIER = "ZTO"
+DEMO_API_KEY_NAME = "demo"
+
+
+def _seed_api_key(result: SeedResult, carrier: Carrier) -> None:
+    """One partner API key for the demo carrier, so the API can be tried at once (`curl -H "Authorization: Bearer
+    …" /api/v1/complaints/`). Only its hash is stored: it is printed by the run that makes it, never again."""
+    from accounts.models import ApiKey
+    from accounts.services import api_key_issue
+
+    if ApiKey.objects.filter(carrier=carrier, name=DEMO_API_KEY_NAME).exists():
+        return
+    _key, raw = api_key_issue(carrier=carrier, name=DEMO_API_KEY_NAME)
+    result.api_keys.append((carrier.code, raw))
 
 
 def _seed_carriers(result: SeedResult) -> dict[str, Carrier]:

@@ -164,3 +164,17 @@ def test_an_existing_user_keeps_its_own_password(db, client, monkeypatch):
     assert "unchanged" in line_of(output, "agent1")
     # And the other demo users were created with the demo password
     assert settings.REDRESS_DEMO_PASSWORD in line_of(output, "agent2")
+
+
+def test_the_demo_prints_a_partner_api_key_once_and_it_works(db, client, monkeypatch):
+    # Given a freshly seeded database
+    small_plan(monkeypatch)
+    output = seed()
+    # Then the output carries a ZTO key that reads ZTO's complaints through the API
+    line = next(line for line in output.splitlines() if line.startswith("Partner API key for ZTO"))
+    raw_key = line.rsplit(" ", 1)[-1]
+    response = client.get("/api/v1/complaints/", HTTP_AUTHORIZATION=f"Bearer {raw_key}")
+    assert response.status_code == 200
+    assert response.json()["results"]
+    # And a second run makes no new key (a key is shown once)
+    assert "Partner API key" not in seed()

@@ -53,6 +53,11 @@ class Command(BaseCommand):
                     "carrier": line.carrier or "",
                 }
             self.stdout.write(f"  {line.username.ljust(width)}  {password}  ({access})")
+        for carrier_code, raw_key in result.api_keys:
+            self.stdout.write("")
+            self.stdout.write(
+                _("Partner API key for %(carrier)s (shown only now; issue another with "
+                  "`manage.py issue_api_key %(carrier)s`): %(key)s") % {"carrier": carrier_code, "key": raw_key})
         self.stdout.write("")
         self.stdout.write(_("Log in at %(url)s") % {"url": LOGIN_URL})
         self.stdout.write(_("Done in %(seconds).1f s.") % {"seconds": elapsed})
