@@ -76,8 +76,12 @@ def outcomes_backfill(*, complaint_model, event_model, alert_model, connection) 
 
 def _append_only(cursor, vendor: str, *, enabled: bool) -> None:
     if vendor == "postgresql":
+        # ALTER TABLE is refused while deferred foreign-key checks are pending (rows inserted earlier in the same
+        # transaction, as the benchmark loader does): run them now, then defer again as Django expects.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("ALTER TABLE complaints_complaintevent "
                        f"{'ENABLE' if enabled else 'DISABLE'} TRIGGER complaints_event_no_update")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     elif vendor == "sqlite":
         if enabled:
             cursor.execute("CREATE TRIGGER IF NOT EXISTS complaints_event_no_update BEFORE UPDATE ON "
