@@ -96,6 +96,8 @@ class Complaint(models.Model):
 
     received_at = models.DateTimeField(_("received at"))
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    # Set by the first human reply: the first-response clock was never breached (complaints/outcomes.py).
+    first_response_met = models.BooleanField(_("first response on time"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
@@ -246,6 +248,9 @@ class ComplaintEvent(models.Model):
     message = models.TextField(_("message"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), db_index=True)
+    # On `resolved` events only (complaints/outcomes.py): the cycle had no resolution breach, and when it began.
+    clock_met = models.BooleanField(_("clock met"), null=True, blank=True)
+    cycle_started_at = models.DateTimeField(_("cycle started at"), null=True, blank=True)
 
     objects = ComplaintEventQuerySet.as_manager()
 

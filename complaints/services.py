@@ -45,6 +45,7 @@ from complaints.models import (
     SurveyResponse,
 )
 from complaints.outbox import acknowledgement_for, messages_enqueue, resolution_notice_for
+from complaints.outcomes import first_response_met, resolution_outcome
 from complaints.validators import normalise_phone
 from complaints.webhooks import webhook_deliveries_enqueue
 
@@ -296,7 +297,8 @@ def complaint_reply(
         fields = []
         if fresh.first_response_at is None and actor is not None:
             fresh.first_response_at = at
-            fields.append("first_response_at")
+            fresh.first_response_met = first_response_met(complaint=fresh)
+            fields += ["first_response_at", "first_response_met"]
         _save(fresh, fields, at=at)
         _record(
             complaint=fresh,
@@ -448,6 +450,7 @@ def complaint_resolve(
             return _sync(complaint, fresh)
         _check_version(fresh, expected_version)
         _check_transition(fresh, Status.RESOLVED)
+        outcome = resolution_outcome(complaint=fresh, at=at)
         previous = fresh.status
         fresh.status = Status.RESOLVED
         fresh.resolved_at = at
@@ -468,6 +471,7 @@ def complaint_resolve(
             data={"from": previous, "to": Status.RESOLVED, "root_cause": fresh.root_cause,
                   "root_cause_area": fresh.root_cause_area, "carrier_liable": fresh.carrier_liable},
             at=at,
+            outcome=outcome,
         )
         messages_enqueue([resolution_notice_for(fresh, now=at)])
     return _sync(complaint, fresh)
@@ -838,8 +842,10 @@ def _record(
     at: datetime,
     message: str = "",
     data: dict | None = None,
+    outcome: dict | None = None,
 ) -> ComplaintEvent:
     event = ComplaintEvent.objects.create(
+        **(outcome or {}),
         complaint=complaint,
         kind=kind,
         actor=actor,

@@ -244,54 +244,19 @@ def reopen_q() -> Q:
     return REOPENING
 
 
-def _cycle_start():
-    """For a `resolved` event: when its resolution cycle began (the latest reopening before it, else receipt).
-    Never-reopened complaints (nearly all) skip the lookup."""
-    latest_reopen = (
-        ComplaintEvent.objects.filter(reopen_q(), complaint=OuterRef("complaint"),
-                                      created_at__lt=OuterRef("created_at"))
-        .order_by("-created_at", "-id")
-        .values("created_at")[:1]
-    )
-    return Case(When(complaint__reopen_count=0, then=F("complaint__received_at")),
-                default=Coalesce(Subquery(latest_reopen), F("complaint__received_at")))
-
-
-def _breached(clock: str):
-    """Complaints that ever breached `clock`: an uncorrelated set PostgreSQL hashes once per query."""
-    return ClockAlert.objects.filter(clock=clock, kind=AlertKind.BREACH).values("complaint_id")
-
-
-def _late_resolution():
-    """For a `resolved` event: the resolution clock breached in that cycle, i.e. a breach due at or before the
-    resolution with no reopening between the two. Only complaints that ever breached it are looked at closely."""
-    reopened_since = ComplaintEvent.objects.filter(
-        reopen_q(), complaint=OuterRef(OuterRef("complaint")), created_at__gt=OuterRef("due_at"),
-        created_at__lt=OuterRef(OuterRef("created_at")))
-    breach_in_cycle = Exists(
-        ClockAlert.objects.filter(complaint=OuterRef("complaint"), clock=Clock.RESOLUTION, kind=AlertKind.BREACH,
-                                  due_at__lte=OuterRef("created_at"))
-        .filter(~Exists(reopened_since)))
-    ever_reopened = ComplaintEvent.objects.filter(reopen_q()).values("complaint_id")
-    return Case(
-        When(~Q(complaint__in=_breached(Clock.RESOLUTION)), then=Value(False)),
-        # Never reopened: one cycle, so any resolution breach was in it.
-        When(~Q(complaint__in=ever_reopened), then=Value(True)),
-        default=breach_in_cycle,
-    )
-
-
-def _late_first_response(ref: str = "pk"):
-    """The complaint's first-response clock was breached (it has one cycle)."""
-    return Case(When(**{f"{ref}__in": _breached(Clock.FIRST_RESPONSE)}, then=Value(True)), default=Value(False))
+# The clocks' outcomes are recorded when each clock ends (complaints/outcomes.py): the first human reply sets
+# `Complaint.first_response_met` (no first-response breach was recorded); a resolution records on its `resolved`
+# event `clock_met` (no resolution breach in its cycle) and `cycle_started_at` (receipt or the latest reopening before
+# it). The sweep only breaches running clocks, under the same lock, so these are the definitions of docs/metrics.md,
+# read as plain columns instead of probing the breaches and reopenings of every row.
+RESOLVED_ON_TIME = Q(kind=EventKind.RESOLVED, clock_met=True)
 
 
 def _resolutions(start: datetime, end: datetime):
     """`resolved` events in [start, end) with their cycle start, duration (hours) and lateness."""
     return (
         ComplaintEvent.objects.filter(kind=EventKind.RESOLVED, created_at__gte=start, created_at__lt=end)
-        .annotate(cycle_start=_cycle_start())
-        .annotate(hours=HoursBetween(F("created_at"), F("cycle_start")))
+        .annotate(hours=HoursBetween(F("created_at"), F("cycle_started_at")))
     )
 
 
@@ -432,7 +397,7 @@ def _week_compute(week: IsoWeek, now: datetime, reuse_snapshots: bool) -> dict:
     # 2. Resolutions, reopenings and escalations: per week (trend), then per carrier/category/channel (this week).
     counted = dict(
         resolved=Count("id", filter=Q(kind=EventKind.RESOLVED)),
-        resolved_on_time=Count("id", filter=Q(kind=EventKind.RESOLVED, late=False)),
+        resolved_on_time=Count("id", filter=RESOLVED_ON_TIME),
         valid=Count("id", filter=Q(kind=EventKind.RESOLVED) & Q(data__carrier_liable=True)),
         reopened=Count("id", filter=reopen_q()),
         escalations=Count("id", filter=Q(kind=EventKind.ESCALATED)),
@@ -444,10 +409,7 @@ def _week_compute(week: IsoWeek, now: datetime, reuse_snapshots: bool) -> dict:
         in_range = Q()
         for kind in kinds:
             in_range |= Q(kind=kind, created_at__gte=since, created_at__lt=until)
-        return (
-            ComplaintEvent.objects.filter(in_range)
-            .annotate(late=Case(When(kind=EventKind.RESOLVED, then=_late_resolution()), default=Value(False)))
-        )
+        return ComplaintEvent.objects.filter(in_range)
 
     if t0 < pstart:
         for row in (counted_events(t0, pstart).annotate(wk=TruncWeek("created_at")).values("wk")
@@ -471,10 +433,10 @@ def _week_compute(week: IsoWeek, now: datetime, reuse_snapshots: bool) -> dict:
 
     # 3. First responses given: per week and per carrier (on time = that clock never breached).
     for row in (Complaint.objects.filter(first_response_at__gte=t0, first_response_at__lt=end)
-                .annotate(wk=TruncWeek("first_response_at"), late=_late_first_response(),
+                .annotate(wk=TruncWeek("first_response_at"),
                           this=Case(When(first_response_at__gte=start, then="carrier_id"), default=None))
                 .values("wk", "this")
-                .annotate(n=Count("id"), on_time=Count("id", filter=Q(late=False))).order_by()):
+                .annotate(n=Count("id"), on_time=Count("id", filter=Q(first_response_met=True))).order_by()):
         w = _week_of(row["wk"])
         trend[w]["first_responses"] += row["n"]
         trend[w]["first_response_on_time"] += row["on_time"]
@@ -756,14 +718,13 @@ def _agents(week: IsoWeek) -> dict[int, dict]:
                                       actor__carrier__isnull=True)
         .filter(Q(kind=EventKind.RESOLVED)
                 | Q(kind=EventKind.PUBLIC_REPLY, created_at=F("complaint__first_response_at")))
-        .annotate(late=Case(When(kind=EventKind.RESOLVED, then=_late_resolution()),
-                            default=_late_first_response("complaint")))
         .values("actor_id")
         .annotate(
             resolved=Count("id", filter=Q(kind=EventKind.RESOLVED)),
-            resolved_on_time=Count("id", filter=Q(kind=EventKind.RESOLVED, late=False)),
+            resolved_on_time=Count("id", filter=RESOLVED_ON_TIME),
             first_responses=Count("id", filter=Q(kind=EventKind.PUBLIC_REPLY)),
-            first_response_on_time=Count("id", filter=Q(kind=EventKind.PUBLIC_REPLY, late=False)),
+            first_response_on_time=Count("id", filter=Q(kind=EventKind.PUBLIC_REPLY,
+                                                         complaint__first_response_met=True)),
         ).order_by()
     )
     for row in resolutions:

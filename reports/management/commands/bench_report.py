@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from accounts.models import Carrier, User
 from complaints.choices import OPEN_STATUSES, Category, Channel, RootCauseArea
-from complaints.models import Complaint, SlaPolicy
+from complaints.models import ClockAlert, Complaint, ComplaintEvent, SlaPolicy
+from complaints.outcomes import outcomes_backfill
 from reports.metrics import week_compute
 from reports.services import weekly_report_build
 from reports.weeks import IsoWeek
@@ -95,6 +96,12 @@ class Command(BaseCommand):
                 step = time.perf_counter()
                 cursor.execute(sql, params)
                 self.stdout.write(f"  {label}: {cursor.rowcount:,} rows in {time.perf_counter() - step:.1f} s")
+            # The clock outcomes the reply and resolve services record (complaints/outcomes.py), computed for the
+            # loaded rows by the same set-based backfill as migration complaints/0012.
+            step = time.perf_counter()
+            outcomes_backfill(complaint_model=Complaint, event_model=ComplaintEvent, alert_model=ClockAlert,
+                              connection=connection)
+            self.stdout.write(f"  clock outcomes: {time.perf_counter() - step:.1f} s")
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
         self.stdout.write(f"loaded in {time.perf_counter() - started:.0f} s (with VACUUM ANALYZE)")
