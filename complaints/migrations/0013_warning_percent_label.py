@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0011_report_indexes'),
+        ('complaints', '0012_clock_outcomes'),
     ]
 
     operations = [
