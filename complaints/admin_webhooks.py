@@ -32,6 +32,13 @@ class WebhookEndpointForm(forms.ModelForm):
         model = WebhookEndpoint
         fields = ("carrier", "url", "event_types", "description", "is_active")
 
+    def clean_url(self) -> str:
+        url = self.cleaned_data.get("url") or ""
+        refusal = webhooks.webhook_url_refusal(url, resolve=False)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return url
+
     def clean_new_secret(self) -> str:
         value = (self.cleaned_data.get("new_secret") or "").strip()
         if value and value != "new" and len(value) < 24:

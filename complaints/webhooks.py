@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterable
@@ -238,6 +241,34 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect)
 
 
+def webhook_url_refusal(url: str, *, resolve: bool) -> str:
+    """Why a webhook may not be sent to `url` ("" if it may): only public internet addresses, unless
+    REDRESS_WEBHOOK_ALLOW_PRIVATE_HOSTS. With `resolve`, the host name is looked up and every address checked (at send
+    time); without, only a literal IP or localhost is judged (at save time, which must not depend on DNS)."""
+    if settings.REDRESS_WEBHOOK_ALLOW_PRIVATE_HOSTS:
+        return ""
+    host = (urllib.parse.urlsplit(url).hostname or "").rstrip(".").lower()
+    if not host:
+        return _("The URL has no host.")
+    if host == "localhost" or host.endswith(".localhost"):
+        addresses = ["127.0.0.1"]
+    else:
+        try:
+            addresses = [str(ipaddress.ip_address(host))]
+        except ValueError:
+            if not resolve:
+                return ""
+            try:
+                addresses = sorted({info[4][0] for info in socket.getaddrinfo(host, None)})
+            except OSError as error:
+                return _("The host %(host)s could not be resolved: %(error)s") % {"host": host, "error": error}
+    for address in addresses:
+        if not ipaddress.ip_address(address.split("%")[0]).is_global:
+            return _("%(host)s is a private, loopback or reserved address (%(address)s); webhooks go to the "
+                     "internet only.") % {"host": host, "address": address}
+    return ""
+
+
 def webhooks_dispatch(*, now: datetime | None = None, batch_size: int = 10, max_batches: int = 20,
                       time_budget_seconds: float = 120) -> WebhookDispatchResult:
     """Claim due deliveries (skip_locked, so parallel dispatchers never send one twice), POST each, log the attempt,
@@ -277,8 +308,11 @@ def _attempt(delivery: WebhookDelivery, *, now: datetime | None, result: Webhook
     endpoint = delivery.endpoint
     status_code, excerpt, error = None, "", ""
     begin = time.monotonic()
+    refusal = webhook_url_refusal(endpoint.url, resolve=True) if endpoint.is_active else ""
     if not endpoint.is_active:
         error = _("The endpoint was deactivated.")
+    elif refusal:
+        error = refusal
     else:
         body = body_bytes(delivery.payload)
         timestamp = int(started.timestamp())
@@ -379,6 +413,11 @@ def webhook_endpoint_save(*, endpoint: WebhookEndpoint, actor: User | None = Non
 
         raise InvalidInput(_("Unknown event types: %(types)s.") % {"types": ", ".join(sorted(unknown))},
                            fields={"event_types": [_("Choose among the four complaint events.")]})
+    refusal = webhook_url_refusal(endpoint.url, resolve=False)
+    if refusal:
+        from complaints.errors import InvalidInput
+
+        raise InvalidInput(refusal, fields={"url": [refusal]})
     endpoint.full_clean()
     endpoint.save()
     return endpoint, shown

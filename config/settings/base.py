@@ -247,6 +247,9 @@ REDRESS_WEBHOOK_TIMEOUT_SECONDS = env.int("REDRESS_WEBHOOK_TIMEOUT_SECONDS", def
 REDRESS_WEBHOOK_RETRY_BASE_SECONDS = env.int("REDRESS_WEBHOOK_RETRY_BASE_SECONDS", default=60)
 REDRESS_WEBHOOK_RETRY_MAX_SECONDS = env.int("REDRESS_WEBHOOK_RETRY_MAX_SECONDS", default=3600)
 REDRESS_WEBHOOK_RETRY_HOURS = env.int("REDRESS_WEBHOOK_RETRY_HOURS", default=24)
+# A carrier's webhook URL must reach the internet: private, loopback and link-local addresses (this network, cloud
+# metadata) are refused unless this is on (a developer's machine, tests with a local receiver).
+REDRESS_WEBHOOK_ALLOW_PRIVATE_HOSTS = env.bool("REDRESS_WEBHOOK_ALLOW_PRIVATE_HOSTS", default=False)
 
 # The weekly report: built and emailed to supervisors on Monday at 08:00 local time (CELERY_TIMEZONE = TIME_ZONE);
 # the later hourly runs that Monday are a catch-up if beat was down at 08:00 (the email goes once per week).

@@ -20,3 +20,5 @@ from .base import VAR_DIR  # noqa: E402
 
 STATIC_ROOT = VAR_DIR / "static-test"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# The webhook tests run their receiver on 127.0.0.1; the address guard is tested with this off.
+REDRESS_WEBHOOK_ALLOW_PRIVATE_HOSTS = env.bool("REDRESS_WEBHOOK_ALLOW_PRIVATE_HOSTS", default=True)

@@ -112,3 +112,19 @@ def test_an_agent_reads_failed_deliveries_with_their_attempts_and_replays_one(ag
     replay.refresh_from_db()
     assert replay.state == WebhookState.DELIVERED
     assert re.fullmatch(str(failed.event_id), receiver.requests[-1].headers["redress-event-id"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/hooks", "http://169.254.169.254/latest/meta-data/",
+                                 "https://10.0.0.5/hooks", "http://localhost/hooks", "http://[::1]/hooks"])
+def test_an_internal_address_is_refused_as_a_webhook_url(url, supervisor_client, zto, settings):
+    # Given production's rule: webhooks go to the internet only
+    settings.REDRESS_WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    # When a supervisor registers an endpoint on this network or the cloud's metadata address
+    response = supervisor_client.post(reverse("admin:complaints_webhookendpoint_add"), {
+        "carrier": zto.pk, "url": url, "event_types": [WebhookEventType.ASSIGNED], "is_active": "on",
+    }, **EN)
+    # Then the form says why and nothing is saved
+    assert response.status_code == 200
+    assert "internet only" in " ".join(response.context["adminform"].form.errors["url"])
+    assert WebhookEndpoint.objects.count() == 0

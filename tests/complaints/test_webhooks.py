@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import translation
 import time_machine
 from django.db import connection
+from django.utils import translation
 
 from complaints import services
 from complaints.choices import EventKind, Status
@@ -470,3 +470,20 @@ def test_a_run_that_used_up_its_time_budget_leaves_the_rest_pending_for_the_next
     with at(T0 + MIN):
         assert webhooks_dispatch(batch_size=1).delivered == 3
     assert len(receiver.requests) == 3
+
+
+@pytest.mark.django_db
+def test_a_delivery_to_an_internal_address_is_never_sent(receiver, agent, zto, settings):
+    # Given an endpoint saved while private hosts were allowed, and production's rule now in force
+    endpoint_for(zto, receiver.url)
+    settings.REDRESS_WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    with at(T0):
+        complaint = make_complaint(carrier=zto)
+        handed_to_carrier(complaint, agent)
+        # When the dispatcher runs
+        with translation.override("en"):
+            webhooks_dispatch()
+    # Then nothing reached the (loopback) receiver, and the attempt says why
+    assert receiver.requests == []
+    attempts = WebhookAttempt.objects.all()
+    assert attempts and all(a.status_code is None and "internet only" in a.error for a in attempts)
