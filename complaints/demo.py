@@ -1660,7 +1660,28 @@ def seed_demo(*, now: datetime | None = None) -> SeedResult:
         users = _seed_users(result, carriers)
         _seed_complaints(result, carriers, users, now)
         _seed_api_key(result, carriers[DEMO_API_CARRIER])
+        _seed_parcel_volumes(carriers, now)
     return result
+
+
+# Weekly parcels per carrier, as their systems would report them (PUT /api/v1/volumes/{week}/), so the demo report
+# shows complaint rates. Deterministic: a week's figure depends only on the carrier and the week.
+DEMO_WEEKLY_PARCELS = {"ZTO": 3_200_000, "SF": 1_800_000, "KY": 400_000}
+
+
+def _seed_parcel_volumes(carriers: dict[str, Carrier], now: datetime) -> None:
+    from reports.models import ParcelVolume
+    from reports.services import parcel_volume_set
+    from reports.weeks import IsoWeek
+
+    if ParcelVolume.objects.filter(carrier__code__in=DEMO_WEEKLY_PARCELS).exists():
+        return  # seeded before (or reported since): a rerun adds nothing
+    week = IsoWeek.of(now).previous(7)
+    while week <= IsoWeek.of(now).previous():
+        for code, parcels in DEMO_WEEKLY_PARCELS.items():
+            wobble = 1 + ((week.week * 7 + len(code)) % 11 - 5) / 100  # ±5 % from week to week
+            parcel_volume_set(carrier=carriers[code], iso_week=str(week), parcels=int(parcels * wobble), at=now)
+        week = week.next()
 
 
 DEMO_API_CARRIER = "ZTO"

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from accounts.models import Carrier, User
 from complaints.choices import OPEN_STATUSES, Category, Channel, Language, Status
 from complaints.models import Complaint, ComplaintEvent, OutboundMessage
+from reports.models import ParcelVolume
 
 LOGIN_URL = "http://127.0.0.1:8000/admin/"
 STAFF = ("supervisor", "agent1", "agent2")
@@ -49,6 +50,8 @@ def snapshot() -> dict:
         "users": list(User.objects.order_by("username").values_list("username", "password", "is_staff", "carrier_id")),
         "groups": sorted(User.groups.through.objects.values_list("user_id", "group_id")),
         "carriers": list(Carrier.objects.order_by("code").values_list("code", "name_zh", "name_en", "contact_email")),
+        "parcel_volumes": list(ParcelVolume.objects.order_by("carrier__code", "week_start").values_list(
+            "carrier__code", "iso_week", "parcels")),
     }
 
 
@@ -178,3 +181,19 @@ def test_the_demo_prints_a_partner_api_key_once_and_it_works(db, client, monkeyp
     assert response.json()["results"]
     # And a second run makes no new key (a key is shown once)
     assert "Partner API key" not in seed()
+
+
+def test_the_demo_report_shows_complaint_rates_from_parcel_volumes(db, monkeypatch):
+    # Given a freshly seeded database
+    small_plan(monkeypatch)
+    seed()
+    # Then every demo carrier reported its parcels for the last weeks, so the weekly report has rates, not "unknown"
+    from reports.metrics import week_compute
+    from reports.weeks import IsoWeek
+
+    last_week = IsoWeek.of(timezone.now()).previous()
+    assert set(ParcelVolume.objects.filter(iso_week=str(last_week)).values_list("carrier__code", flat=True)) == {
+        "ZTO", "SF", "KY"}
+    rates = {row["key"]: row["complaint_rate_per_million"] for row in week_compute(week=last_week)["by_carrier"]}
+    present = [code for code in ("ZTO", "SF", "KY") if code in rates]
+    assert present and all(rates[code] is not None for code in present)
