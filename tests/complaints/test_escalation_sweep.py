@@ -1,19 +1,18 @@
 """The clock sweep: a missed target is recorded, escalated and alerted exactly once, however often (or however
 concurrently) the sweep runs; warnings at the policy's threshold; manual escalation by supervisors."""
 
-import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
 
 from complaints import services
 from complaints.choices import AlertKind, Clock, EventKind, MessageKind, Visibility
 from complaints.errors import InvalidInput, NotAllowed
 from complaints.escalation import clocks_sweep, complaint_escalate
 from complaints.models import ClockAlert, Complaint, ComplaintEvent, OutboundMessage
+from tests.concurrency import run_together
 from tests.factories import AgentFactory, make_complaint
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -137,26 +136,12 @@ def test_two_sweeps_at_the_same_moment_breach_and_escalate_once():
     now = T0 + 25 * H
 
     # When two sweeps start at the same moment in two threads (each its own connection)
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def sweep():
-        try:
-            barrier.wait(timeout=10)
-            results.append(clocks_sweep(now=now))
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    # (run_together also fails the test if either is still running after 30 s)
+    outcomes = run_together(lambda: clocks_sweep(now=now), lambda: clocks_sweep(now=now))
+    results = [value for kind, value in outcomes if kind == "ok"]
+    errors = [value for kind, value in outcomes if kind == "error"]
 
     # Then neither failed and, together, they recorded one breach, one escalation and one alert
-    assert not any(t.is_alive() for t in threads)
     assert errors == []
     assert sum(r.breaches for r in results) == 1
     assert sum(r.escalations for r in results) == 1

@@ -2,19 +2,18 @@
 staff, fails permanent errors at once, sends email through Django's mail backend, and never sends twice."""
 
 import json
-import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection
 
 from complaints.choices import MessageChannel, MessageKind, MessageState
 from complaints.models import OutboundMessage
 from complaints.outbox import outbox_dispatch
 from complaints.sms import PermanentSendError, TransientSendError
+from tests.concurrency import run_together
 from tests.factories import make_complaint
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -177,24 +176,11 @@ def test_two_dispatchers_at_the_same_moment_send_each_message_once(tmp_path):
     # Given five acknowledgements due now
     with at(T0):
         complaints = [make_complaint() for _ in range(5)]
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def dispatch():
-        try:
-            barrier.wait(timeout=10)
-            results.append(outbox_dispatch(now=T0))
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
 
     # When two dispatchers run at once
-    threads = [threading.Thread(target=dispatch) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = run_together(lambda: outbox_dispatch(now=T0), lambda: outbox_dispatch(now=T0))
+    results = [value for kind, value in outcomes if kind == "ok"]
+    errors = [value for kind, value in outcomes if kind == "error"]
 
     # Then every message went out exactly once
     assert errors == []

@@ -1,46 +1,21 @@
 """Two agents at the same moment: row locks and versions make exactly one of them win. PostgreSQL only (SQLite
 serialises all writers, so it cannot show the race)."""
 
-import threading
 from datetime import datetime
 from datetime import timezone as dt_timezone
 
 import pytest
-from django.db import connection
 
 from complaints import services
 from complaints.choices import Category, Channel, Status
 from complaints.errors import VersionConflict
 from complaints.models import Complaint, ComplaintEvent
+from tests.concurrency import run_together
 from tests.factories import AgentFactory, CarrierFactory, make_complaint
 
 # serialized_rollback: the flush after a transactional test would otherwise drop the role groups of migration
 # accounts 0002, which later tests need.
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def run_together(*calls, timeout=30):
-    """Run each call in its own thread (own DB connection), released together by a barrier. Returns, per call,
-    ("ok", result) or ("error", exception)."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def worker(i, call):
-        try:
-            barrier.wait(timeout=timeout)
-            outcomes[i] = ("ok", call())
-        except Exception as error:  # noqa: BLE001 - reported to the test
-            outcomes[i] = ("error", error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=timeout)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
-    return outcomes
 
 
 def _fresh(complaint):

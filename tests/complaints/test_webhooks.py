@@ -3,14 +3,12 @@ failures are retried with backoff for 24 hours, then failed; every attempt is lo
 A real HTTP server (tests/complaints/webhook_receiver.py) stands in for the carrier."""
 
 import json
-import threading
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
 from django.utils import translation
 
 from complaints import services
@@ -21,6 +19,7 @@ from complaints.models import ComplaintEvent, WebhookAttempt, WebhookDelivery, W
 from complaints.webhook_models import WebhookEventType, WebhookState
 from complaints.webhooks import webhook_deliveries_enqueue, webhook_delivery_replay, webhooks_dispatch
 from tests.complaints.webhook_receiver import receiver, verify_like_a_receiver  # noqa: F401 - fixture
+from tests.concurrency import run_together
 from tests.factories import CarrierFactory, make_complaint
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -414,24 +413,12 @@ def test_two_dispatchers_at_once_post_each_delivery_once(receiver, agent):
     with at(T0):
         for _ in range(6):
             handed_to_carrier(make_complaint(carrier=zto), agent)
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def dispatch():
-        try:
-            barrier.wait(timeout=10)
-            results.append(webhooks_dispatch(now=T0, batch_size=2))
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
 
     # When two dispatchers run at the same moment
-    threads = [threading.Thread(target=dispatch) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = run_together(lambda: webhooks_dispatch(now=T0, batch_size=2),
+                            lambda: webhooks_dispatch(now=T0, batch_size=2), timeout=60)
+    results = [value for kind, value in outcomes if kind == "ok"]
+    errors = [value for kind, value in outcomes if kind == "error"]
 
     # Then each event reached the receiver exactly once
     assert errors == []

@@ -1,15 +1,14 @@
 """Idempotency-Key (Stripe's semantics, per carrier): a retry replays the first response and does nothing twice."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from complaints.api.idempotency import idempotency_keys_purge
 from complaints.models import Complaint, ComplaintEvent, IdempotencyKey
 from tests.complaints.api.conftest import NEW_COMPLAINT, CarrierClient, detail_url
+from tests.concurrency import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -112,25 +111,11 @@ def test_concurrent_retries_create_exactly_one_complaint(zto):
     from accounts.services import api_key_issue
 
     _key, raw = api_key_issue(carrier=zto)
-    barrier = threading.Barrier(8)
-    statuses = []
-    bodies = []
-
-    def send():
-        try:
-            api = CarrierClient(raw)
-            barrier.wait(timeout=10)
-            response = api.post("/api/v1/complaints/", NEW_COMPLAINT, key="burst-1")
-            statuses.append(response.status_code)
-            bodies.append(response.content)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = run_together(
+        *[lambda: CarrierClient(raw).post("/api/v1/complaints/", NEW_COMPLAINT, key="burst-1") for _ in range(8)])
+    responses = [response for kind, response in outcomes if kind == "ok"]
+    statuses = [response.status_code for response in responses]
+    bodies = [response.content for response in responses]
 
     # then exactly one complaint exists; each answer is the first response or "still running"
     assert Complaint.objects.count() == 1

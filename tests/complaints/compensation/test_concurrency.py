@@ -12,7 +12,7 @@ from complaints.compensation.models import Chargeback, CompensationClaim, Compen
 from complaints.errors import IllegalTransition, InvalidInput
 from complaints.models import ComplaintEvent
 from tests.complaints.compensation.factories import make_claim
-from tests.complaints.test_services_concurrency import run_together
+from tests.concurrency import run_together
 from tests.factories import AgentFactory, CarrierFactory, SupervisorFactory, make_complaint
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
