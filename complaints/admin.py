@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_supervisor
 from complaints import escalation, outbox, services
+from complaints.admin_base import ReadOnlyAdminMixin
 from complaints.choices import OPEN_STATUSES, Clock, Status
 from complaints.clocks import DUE_FIELDS, target
 from complaints.compensation.admin import CompensationClaimInline
@@ -493,7 +494,7 @@ class ComplaintAdmin(admin.ModelAdmin):
 
 
 @admin.register(ComplaintEvent)
-class ComplaintEventAdmin(admin.ModelAdmin):
+class ComplaintEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit trail, read-only for everyone: events are never edited or deleted."""
 
     list_display = ("created_at", "complaint", "kind", "actor", "actor_role", "visibility")
@@ -501,15 +502,6 @@ class ComplaintEventAdmin(admin.ModelAdmin):
     list_select_related = ("complaint", "actor")
     search_fields = ("^complaint__reference",)
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 from complaints import admin_sla  # noqa: E402,F401  (SLA policy, outbox and survey admins)

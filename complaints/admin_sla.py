@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_supervisor
+from complaints.admin_base import ReadOnlyAdminMixin
 from complaints.escalation import sla_policy_save
 from complaints.models import OutboundMessage, SlaPolicy, SurveyResponse
 
@@ -70,19 +71,8 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         sla_policy_save(policy=obj, actor=request.user)
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(OutboundMessage)
-class OutboundMessageAdmin(_ReadOnlyAdmin):
+class OutboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("complaint", "kind", "channel", "recipient", "state", "attempts", "due_at", "sent_at")
     list_filter = ("state", "kind", "channel")
     list_select_related = ("complaint",)
@@ -91,7 +81,7 @@ class OutboundMessageAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(_ReadOnlyAdmin):
+class SurveyResponseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("complaint", "cycle", "score", "answered_at")
     list_filter = ("score",)
     list_select_related = ("complaint",)

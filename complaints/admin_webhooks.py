@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from complaints import webhooks
+from complaints.admin_base import ReadOnlyAdminMixin
 from complaints.errors import ServiceError
 from complaints.webhook_models import (
     WebhookAttempt,
@@ -89,7 +90,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             )
 
 
-class WebhookAttemptInline(admin.TabularInline):
+class WebhookAttemptInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = WebhookAttempt
     extra = 0
     can_delete = False
@@ -97,15 +98,9 @@ class WebhookAttemptInline(admin.TabularInline):
     readonly_fields = fields
     ordering = ("started_at", "id")
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "event_type", "complaint", "endpoint", "state", "attempts", "last_status_code",
                     "next_attempt_at", "delivered_at", "replay_of")
     list_filter = ("state", "event_type", "endpoint__carrier")
@@ -118,15 +113,6 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     inlines = [WebhookAttemptInline]
     actions = ["replay"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_replay_permission(self, request) -> bool:
         return request.user.has_perm("complaints.replay_webhookdelivery")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_supervisor
+from complaints.admin_base import ReadOnlyAdminMixin
 from complaints.compensation import selectors, services
 from complaints.compensation.calculator import LANGUAGES
 from complaints.compensation.choices import Case, ClaimState
@@ -54,7 +55,7 @@ def _explanation_html(explanation: dict) -> str:
 # --- The inline on the complaint ------------------------------------------------------------------------------------
 
 
-class CompensationClaimInline(admin.TabularInline):
+class CompensationClaimInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The complaint's claims, read-only, each linking to its page (where it is decided and paid)."""
 
     model = CompensationClaim
@@ -67,15 +68,6 @@ class CompensationClaimInline(admin.TabularInline):
               "decided_by", "payout_reference")
     readonly_fields = fields
     ordering = ("-proposed_at", "-id")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         # Display only: left out of the complaint form's POST, which then needs no management data for it.
@@ -403,7 +395,7 @@ class CompensationPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Chargeback)
-class ChargebackAdmin(admin.ModelAdmin):
+class ChargebackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: chargebacks are recorded when a claim is paid. The list shows totals per carrier for what is
     filtered (e.g. one month with the date filter)."""
 
@@ -420,15 +412,6 @@ class ChargebackAdmin(admin.ModelAdmin):
         url = reverse("admin:compensation_compensationclaim_change", args=[obj.claim_id])
         return format_html('<a href="{}">{} · {}</a>', url, obj.claim.complaint.reference,
                            obj.claim.payout_reference)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
