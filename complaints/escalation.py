@@ -24,6 +24,7 @@ from complaints.clocks import ALERTING_CLOCKS, DUE_FIELDS, compute_clocks, next_
 from complaints.errors import InvalidInput, NotAllowed
 from complaints.models import ClockAlert, Complaint, ComplaintEvent, SlaPolicy
 from complaints.outbox import messages_enqueue, staff_message
+from complaints.rows import instance_sync
 from complaints.webhooks import webhook_deliveries_enqueue, webhook_deliveries_enqueue_many
 
 MAX_LEVEL = 2
@@ -200,7 +201,7 @@ def complaint_escalate(
     expected_version: int | None = None, at: datetime | None = None,
 ) -> Complaint:
     """Raise (or with a lower to_level, lower) the escalation level by hand, with a reason."""
-    from complaints.services import _check_version, _lock, _save, _sync
+    from complaints.services import _check_version, _lock, _save
 
     if not (is_supervisor(actor) or actor.has_perm("complaints.escalate_complaint")):
         raise NotAllowed(_("Only supervisors can escalate or de-escalate complaints."))
@@ -214,7 +215,7 @@ def complaint_escalate(
         if not 0 <= target_level <= MAX_LEVEL:
             raise InvalidInput(_("The level must be 0, 1 or 2."), fields={"to_level": [_("Choose 0, 1 or 2.")]})
         if target_level == fresh.escalation_level:
-            return _sync(complaint, fresh)
+            return instance_sync(complaint, fresh)
         _check_version(fresh, expected_version)
         previous = fresh.escalation_level
         fresh.escalation_level = target_level
@@ -226,7 +227,7 @@ def complaint_escalate(
             created_at=at,
         )
         webhook_deliveries_enqueue(event=event)
-    return _sync(complaint, fresh)
+    return instance_sync(complaint, fresh)
 
 
 def escalation_queue():

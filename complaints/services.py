@@ -46,6 +46,7 @@ from complaints.models import (
 )
 from complaints.outbox import acknowledgement_for, messages_enqueue, resolution_notice_for
 from complaints.outcomes import first_response_met, resolution_outcome
+from complaints.rows import instance_sync as _sync
 from complaints.validators import normalise_phone
 from complaints.webhooks import webhook_deliveries_enqueue
 
@@ -862,13 +863,6 @@ def _record(
     return event
 
 
-def _sync(target: Complaint, fresh: Complaint) -> Complaint:
-    """Copy the saved state onto the caller's instance too, so callers never hold a stale version."""
-    if target is not fresh:
-        for field in Complaint._meta.concrete_fields:
-            setattr(target, field.attname, getattr(fresh, field.attname))
-        target._state.fields_cache.clear()
-    return fresh
 
 
 def _plain(value: Any) -> Any:

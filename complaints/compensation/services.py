@@ -32,6 +32,7 @@ from complaints.compensation.models import MAX_AMOUNT, Chargeback, CompensationC
 from complaints.errors import IllegalTransition, InvalidInput, NotAllowed
 from complaints.models import Complaint
 from complaints.outbox import complainant_message, messages_enqueue
+from complaints.rows import instance_sync as _sync
 from complaints.services import complaint_lock, complaint_record_event
 
 TEXT_MAX_LENGTH = 2000
@@ -478,11 +479,3 @@ def _notify(complaint: Complaint, claim: CompensationClaim, *, decision: str, no
     }
     messages_enqueue([complainant_message(complaint=complaint, kind=MessageKind.COMPENSATION_DECISION,
                                           period=f"claim{claim.pk}:{decision}", context=context, now=now)])
-
-
-def _sync(target: CompensationClaim, fresh: CompensationClaim) -> CompensationClaim:
-    if target is not fresh:
-        for field in CompensationClaim._meta.concrete_fields:
-            setattr(target, field.attname, getattr(fresh, field.attname))
-        target._state.fields_cache.clear()
-    return fresh
