@@ -16,8 +16,8 @@ from accounts.roles import is_supervisor
 from complaints.errors import ServiceError
 from reports import charts, exports
 from reports import presentation as p
-from reports.models import WeeklyReport
 from reports.reading import last_complete_week, report_for
+from reports.selectors import weekly_report_weeks
 from reports.weeks import IsoWeek
 
 
@@ -68,7 +68,7 @@ def weekly_page(request: HttpRequest, week: str) -> HttpResponse:
         "next_week": iso.next() if iso.next() <= now_week else None,
         "current_week": now_week,
         "last_complete_week": last_complete_week(),
-        "stored_weeks": list(WeeklyReport.objects.order_by("-week_start").values_list("iso_week", flat=True)[:12]),
+        "stored_weeks": weekly_report_weeks(limit=12),
     }
     if data is not None:
         carriers = p.rows(data, "by_carrier")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Q, QuerySet
 
+from accounts.models import User
+from accounts.roles import GROUP_SUPERVISOR
 from reports.models import WeeklyReport
 from reports.weeks import IsoWeek
 
@@ -18,6 +21,17 @@ def weekly_reports_latest(*, limit: int = 12) -> QuerySet[WeeklyReport]:
     return WeeklyReport.objects.defer("data").select_related("computed_by").order_by("-week_start")[:limit]
 
 
-def weekly_report_weeks() -> list[str]:
-    """Every stored ISO week, newest first."""
-    return list(WeeklyReport.objects.order_by("-week_start").values_list("iso_week", flat=True))
+def weekly_report_weeks(*, limit: int | None = None) -> list[str]:
+    """The stored ISO weeks, newest first (all of them, or the latest `limit`)."""
+    weeks = WeeklyReport.objects.order_by("-week_start").values_list("iso_week", flat=True)
+    return list(weeks[:limit] if limit is not None else weeks)
+
+
+def supervisor_addresses() -> list[str]:
+    """Active supervisors' email addresses (superusers act as supervisors); the supervisors' mailbox
+    (REDRESS_SUPERVISORS_EMAIL) when none has one, so a report or alert is never silently lost."""
+    addresses = sorted(set(
+        User.objects.filter(is_active=True, carrier__isnull=True).exclude(email="")
+        .filter(Q(is_superuser=True) | Q(groups__name=GROUP_SUPERVISOR))
+        .values_list("email", flat=True)))
+    return addresses or [settings.REDRESS_ESCALATION_RECIPIENTS[1]]

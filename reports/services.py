@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Carrier, User
 from complaints.errors import InvalidInput
 from reports.models import ParcelVolume, WeeklyReport
+from reports.selectors import supervisor_addresses
 from reports.weeks import IsoWeek
 
 # A sanity bound, not a business rule: the largest carriers handle a few hundred million parcels a week.
@@ -75,21 +76,6 @@ def weekly_report_mark_emailed(*, report: WeeklyReport, at: datetime | None = No
 
 
 # --- The Monday email (issue-6-ui) ----------------------------------------------------------------------------------
-
-
-def supervisor_addresses() -> list[str]:
-    """Active supervisors' email addresses (superusers act as supervisors); the supervisors' mailbox
-    (REDRESS_SUPERVISORS_EMAIL) when none has one, so a report or alert is never silently lost."""
-    from django.conf import settings
-    from django.db.models import Q
-
-    from accounts.roles import GROUP_SUPERVISOR
-
-    addresses = sorted(set(
-        User.objects.filter(is_active=True, carrier__isnull=True).exclude(email="")
-        .filter(Q(is_superuser=True) | Q(groups__name=GROUP_SUPERVISOR))
-        .values_list("email", flat=True)))
-    return addresses or [settings.REDRESS_ESCALATION_RECIPIENTS[1]]
 
 
 def weekly_report_email(*, week: IsoWeek | str, now: datetime | None = None) -> int:

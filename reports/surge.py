@@ -66,7 +66,7 @@ def surges_find(*, now: datetime) -> list[Surge]:
 
 def surge_check(*, now: datetime | None = None) -> SurgeResult:
     """Find surges and alert supervisors (outbox, once per carrier, category and local day)."""
-    from reports.services import supervisor_addresses
+    from reports.selectors import supervisor_addresses
 
     now = now or timezone.now()
     result = SurgeResult(surges=surges_find(now=now))
