@@ -39,8 +39,8 @@ from complaints.forms import (
     VersionedForm,
 )
 from complaints.models import Complaint, ComplaintEvent, ProposalState, ResolutionProposal
+from complaints.selectors import complaint_can, complaint_plain_targets, complaint_timeline, overdue_condition
 from complaints.validators import normalise_phone
-from complaints.selectors import complaint_can, complaint_plain_targets, complaint_timeline
 
 
 class AssignmentFilter(admin.SimpleListFilter):
@@ -71,7 +71,7 @@ class DeadlineFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         now = timezone.now()
         if self.value() == "overdue":
-            return queryset.filter(status__in=OPEN_STATUSES, next_due_at__lt=now)
+            return queryset.filter(overdue_condition(now=now))
         if self.value() == "soon":
             return queryset.filter(status__in=OPEN_STATUSES, next_due_at__gte=now, next_due_at__lt=now + self.SOON)
         return queryset

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
-from complaints.choices import TRANSITIONS, EventKind, Status, Visibility
+from complaints.choices import OPEN_STATUSES, TRANSITIONS, EventKind, Status, Visibility
 from complaints.models import Complaint, ComplaintEvent
 
 # Statuses reached through complaint_transition (the others have their own action).
 PLAIN_TARGETS = (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.AWAITING_CUSTOMER)
+
+
+def overdue_condition(*, now: datetime) -> Q:
+    """Open, and the nearest running clock is already past its due time: what the admin's "Overdue" filter and the
+    API's `overdue=true` both mean."""
+    return Q(status__in=OPEN_STATUSES, next_due_at__lt=now)
 
 
 def complaint_timeline(*, complaint: Complaint, include_internal: bool = True, newest_first: bool = True

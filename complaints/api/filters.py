@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
-from complaints.choices import OPEN_STATUSES, Category, Status
+from complaints.choices import Category, Status
 from complaints.models import Complaint
+from complaints.selectors import overdue_condition
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
@@ -48,5 +49,5 @@ class ComplaintFilter(django_filters.FilterSet):
         fields = ["status", "category", "created_after", "created_before", "updated_since", "overdue"]
 
     def filter_overdue(self, queryset, name, value):
-        overdue = {"status__in": OPEN_STATUSES, "next_due_at__lt": timezone.now()}
-        return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+        overdue = overdue_condition(now=timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
