@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: help install run test migrate seed ci
+.PHONY: help install run test lint migrate seed ci
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -27,6 +27,11 @@ run: install ## Migrate, load the demo data, run web + Celery worker + beat unti
 
 test: install ## Run the whole test suite (pytest); extra arguments: make test PYTEST_ARGS="-k healthz"
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install ## ruff (lint and format check) and the import contracts (lint-imports), as CI runs them
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 migrate: install ## Apply the migrations (config.settings.local unless DJANGO_SETTINGS_MODULE is set)
 	$(BIN)/python manage.py migrate

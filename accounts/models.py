@@ -79,8 +79,9 @@ class ApiKey(models.Model):
     carrier = models.ForeignKey(Carrier, verbose_name=_("carrier"), on_delete=models.CASCADE, related_name="api_keys")
     user = models.ForeignKey(User, verbose_name=_("acts as"), on_delete=models.PROTECT, related_name="api_keys")
     name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("What the key is for, e.g. “ERP”."))
-    prefix = models.CharField(_("prefix"), max_length=16, unique=True,
-                              help_text=_("The first characters of the key, to recognise it."))
+    prefix = models.CharField(
+        _("prefix"), max_length=16, unique=True, help_text=_("The first characters of the key, to recognise it.")
+    )
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)

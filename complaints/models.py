@@ -11,8 +11,8 @@ from accounts.roles import Role
 from complaints.choices import (
     AlertKind,
     Category,
-    Clock,
     Channel,
+    Clock,
     ContactChannel,
     EscalationLevel,
     EventKind,
@@ -102,9 +102,13 @@ class Complaint(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
 
-    # Due times of the running clocks, computed by complaints.clocks from the event history and the policy.
+    # Due times of the running clocks, computed by complaints.sla.clocks from the event history and the policy.
     sla_policy = models.ForeignKey(
-        "complaints.SlaPolicy", verbose_name=_("SLA policy"), on_delete=models.PROTECT, null=True, blank=True,
+        "complaints.SlaPolicy",
+        verbose_name=_("SLA policy"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="complaints",
     )
     first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
@@ -123,8 +127,13 @@ class Complaint(models.Model):
 
     resolution_summary = models.TextField(_("resolution summary"), blank=True)
     root_cause = models.TextField(_("root cause"), blank=True)
-    root_cause_area = models.CharField(_("root cause area"), max_length=20, choices=RootCauseArea.choices,
-                                       blank=True, help_text=_("The department the result is fed back to."))
+    root_cause_area = models.CharField(
+        _("root cause area"),
+        max_length=20,
+        choices=RootCauseArea.choices,
+        blank=True,
+        help_text=_("The department the result is fed back to."),
+    )
     # The regulator counts a complaint as valid when the carrier is liable for it. Unknown until resolved.
     carrier_liable = models.BooleanField(_("carrier liable (valid complaint)"), null=True, blank=True)
 
@@ -233,7 +242,9 @@ REOPENING = Q(kind=EventKind.REOPENED) | (Q(kind=EventKind.SURVEY_ANSWERED) & Q(
 class ComplaintEvent(models.Model):
     """One entry of a complaint's timeline. Append-only: the database refuses updates (see migration 0002)."""
 
-    complaint = models.ForeignKey(Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="events")
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="events"
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=EventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -285,25 +296,33 @@ class SlaPolicy(models.Model):
     a complaint applies. An empty condition matches anything."""
 
     name = models.CharField(_("name"), max_length=100)
-    position = models.PositiveIntegerField(_("position"), default=100, help_text=_("Lower positions are checked first."))
+    position = models.PositiveIntegerField(
+        _("position"), default=100, help_text=_("Lower positions are checked first.")
+    )
     is_active = models.BooleanField(_("active"), default=True)
     category = models.CharField(_("category"), max_length=32, choices=Category.choices, blank=True)
     priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, blank=True)
     channel = models.CharField(_("channel"), max_length=32, choices=Channel.choices, blank=True)
     risk = models.CharField(_("risk flag"), max_length=16, choices=RiskCondition.choices, blank=True)
 
-    first_response_hours = models.DecimalField(_("first response (hours)"), max_digits=6, decimal_places=2,
-                                               default=Decimal("24"))
-    resolution_hours = models.DecimalField(_("resolution (hours)"), max_digits=6, decimal_places=2,
-                                           default=Decimal("72"))
-    progress_update_hours = models.DecimalField(_("progress update (hours)"), max_digits=6, decimal_places=2,
-                                                default=Decimal("24"))
-    carrier_accept_hours = models.DecimalField(_("carrier accepts (hours)"), max_digits=6, decimal_places=2,
-                                               default=Decimal("4"))
-    carrier_reply_hours = models.DecimalField(_("carrier replies (hours)"), max_digits=6, decimal_places=2,
-                                              default=Decimal("24"))
-    statutory_hours = models.DecimalField(_("statutory limit (hours)"), max_digits=6, decimal_places=2,
-                                          default=Decimal("168"))
+    first_response_hours = models.DecimalField(
+        _("first response (hours)"), max_digits=6, decimal_places=2, default=Decimal("24")
+    )
+    resolution_hours = models.DecimalField(
+        _("resolution (hours)"), max_digits=6, decimal_places=2, default=Decimal("72")
+    )
+    progress_update_hours = models.DecimalField(
+        _("progress update (hours)"), max_digits=6, decimal_places=2, default=Decimal("24")
+    )
+    carrier_accept_hours = models.DecimalField(
+        _("carrier accepts (hours)"), max_digits=6, decimal_places=2, default=Decimal("4")
+    )
+    carrier_reply_hours = models.DecimalField(
+        _("carrier replies (hours)"), max_digits=6, decimal_places=2, default=Decimal("24")
+    )
+    statutory_hours = models.DecimalField(
+        _("statutory limit (hours)"), max_digits=6, decimal_places=2, default=Decimal("168")
+    )
     warning_percent = models.PositiveSmallIntegerField(_("warn at (percentage of target)"), default=80)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -313,8 +332,14 @@ class SlaPolicy(models.Model):
         ordering = ["position", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(first_response_hours__gt=0, resolution_hours__gt=0, progress_update_hours__gt=0,
-                            carrier_accept_hours__gt=0, carrier_reply_hours__gt=0, statutory_hours__gt=0),
+                condition=Q(
+                    first_response_hours__gt=0,
+                    resolution_hours__gt=0,
+                    progress_update_hours__gt=0,
+                    carrier_accept_hours__gt=0,
+                    carrier_reply_hours__gt=0,
+                    statutory_hours__gt=0,
+                ),
                 name="sla_targets_positive",
                 violation_error_message=_("Every target must be more than zero hours."),
             ),
@@ -361,11 +386,11 @@ class OutboundMessage(models.Model):
     """Every message to a complainant, carrier or staff member is a row first (the outbox); the dispatcher sends
     it. Unique per complaint, kind and period, so nothing is ever sent twice."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="messages", null=True,
-                                  blank=True)
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="messages", null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=MessageKind.choices)
-    period = models.CharField(_("period"), max_length=64,
-                              help_text=_("What makes this message unique for its complaint and kind."))
+    period = models.CharField(
+        _("period"), max_length=64, help_text=_("What makes this message unique for its complaint and kind.")
+    )
     channel = models.CharField(_("channel"), max_length=8, choices=MessageChannel.choices)
     recipient = models.CharField(_("recipient"), max_length=254)
     language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.ZH_HANS)
@@ -398,10 +423,14 @@ class OutboundMessage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["complaint", "kind", "period"], name="outbox_once_per_period"),
             # Messages about no complaint (the weekly report, surge alerts): once per kind, period and recipient.
-            models.UniqueConstraint(fields=["kind", "period", "recipient"], condition=Q(complaint__isnull=True),
-                                    name="outbox_once_per_period_global"),
-            models.CheckConstraint(condition=~Q(state=MessageState.SENT) | Q(sent_at__isnull=False),
-                                   name="outbox_sent_has_time"),
+            models.UniqueConstraint(
+                fields=["kind", "period", "recipient"],
+                condition=Q(complaint__isnull=True),
+                name="outbox_once_per_period_global",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=MessageState.SENT) | Q(sent_at__isnull=False), name="outbox_sent_has_time"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -438,18 +467,27 @@ class ResolutionProposal(models.Model):
     """A carrier's proposal to resolve a complaint (partner API). An agent confirms it, which resolves the
     complaint; a newer proposal supersedes the pending one."""
 
-    complaint = models.ForeignKey(Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE,
-                                  related_name="resolution_proposals")
-    carrier = models.ForeignKey("accounts.Carrier", verbose_name=_("carrier"), on_delete=models.PROTECT,
-                                related_name="resolution_proposals")
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="resolution_proposals"
+    )
+    carrier = models.ForeignKey(
+        "accounts.Carrier", verbose_name=_("carrier"), on_delete=models.PROTECT, related_name="resolution_proposals"
+    )
     summary = models.TextField(_("what was done"))
     root_cause = models.TextField(_("root cause"))
     state = models.CharField(_("state"), max_length=12, choices=ProposalState.choices, default=ProposalState.PROPOSED)
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT,
-                                    related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
@@ -459,8 +497,9 @@ class ResolutionProposal(models.Model):
         constraints = [
             _choices_check("state", ProposalState, "proposal_state_known"),
             # At most one proposal waits for an agent per complaint.
-            models.UniqueConstraint(fields=["complaint"], condition=Q(state="proposed"),
-                                    name="proposal_one_pending_per_complaint"),
+            models.UniqueConstraint(
+                fields=["complaint"], condition=Q(state="proposed"), name="proposal_one_pending_per_complaint"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -474,13 +513,14 @@ class IdempotencyState(models.TextChoices):
 
 class IdempotencyKey(models.Model):
     """The first response to a partner API write, kept under the carrier's Idempotency-Key so that a retry replays
-    it instead of doing the work again (complaints.api.idempotency)."""
+    it instead of doing the work again (complaints.partners.api.idempotency)."""
 
     carrier = models.ForeignKey("accounts.Carrier", on_delete=models.CASCADE, related_name="+")
     key = models.CharField(_("key"), max_length=255)
     fingerprint = models.CharField(_("request fingerprint"), max_length=64)
-    state = models.CharField(_("state"), max_length=8, choices=IdempotencyState.choices,
-                             default=IdempotencyState.RUNNING)
+    state = models.CharField(
+        _("state"), max_length=8, choices=IdempotencyState.choices, default=IdempotencyState.RUNNING
+    )
     response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
     # The rendered JSON as sent, so a replay is byte for byte the same.
     response_body = models.TextField(_("response body"), blank=True)
@@ -496,4 +536,4 @@ class IdempotencyKey(models.Model):
 
 
 # Webhooks to carriers (their own module, so the API's models and these merge cleanly).
-from complaints.webhook_models import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: E402,F401
+from complaints.partners.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: E402,F401

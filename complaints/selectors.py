@@ -20,8 +20,9 @@ def overdue_condition(*, now: datetime) -> Q:
     return Q(status__in=OPEN_STATUSES, next_due_at__lt=now)
 
 
-def complaint_timeline(*, complaint: Complaint, include_internal: bool = True, newest_first: bool = True
-                       ) -> QuerySet[ComplaintEvent]:
+def complaint_timeline(
+    *, complaint: Complaint, include_internal: bool = True, newest_first: bool = True
+) -> QuerySet[ComplaintEvent]:
     events = ComplaintEvent.objects.filter(complaint=complaint).select_related("actor")
     if not include_internal:
         events = events.public()
@@ -43,18 +44,18 @@ def assignable_staff() -> QuerySet[User]:
 
 def complaint_public_timeline(*, complaint: Complaint, kinds: tuple[str, ...]) -> QuerySet[ComplaintEvent]:
     """What the complainant sees: public events of the given kinds, newest first."""
-    return (
-        ComplaintEvent.objects.filter(complaint=complaint, kind__in=kinds)
-        .public()
-        .order_by("-created_at", "-id")
-    )
+    return ComplaintEvent.objects.filter(complaint=complaint, kind__in=kinds).public().order_by("-created_at", "-id")
 
 
 # --- The partner API: what a carrier sees -------------------------------------------------------------------------
 
 # Internal events a carrier still sees on its complaints: its own notes and resolution proposals, and compensation
 # proposals (it pays back what it is liable for). Never internal notes.
-CARRIER_VISIBLE_INTERNAL_KINDS = (EventKind.CARRIER_NOTE, EventKind.RESOLUTION_PROPOSED, EventKind.COMPENSATION_PROPOSED)
+CARRIER_VISIBLE_INTERNAL_KINDS = (
+    EventKind.CARRIER_NOTE,
+    EventKind.RESOLUTION_PROPOSED,
+    EventKind.COMPENSATION_PROPOSED,
+)
 
 
 def carrier_complaints(*, carrier_id: int) -> QuerySet[Complaint]:

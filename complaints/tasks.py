@@ -3,7 +3,13 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from complaints import escalation, outbox
+from complaints.followups.outbox import outbox_dispatch
+from complaints.followups.planning import progress_updates_plan, revisits_plan
+from complaints.nudges import DISPATCH_OUTBOX, DISPATCH_WEBHOOKS, REFRESH_ALL_CLOCKS
+from complaints.partners.api.idempotency import idempotency_keys_purge
+from complaints.partners.webhooks.dispatch import webhooks_dispatch
+from complaints.sla.refresh import complaints_refresh_all_clocks
+from complaints.sla.sweep import clocks_sweep
 
 TRANSIENT = (OperationalError,)
 RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": True, "retry_kwargs": {"max_retries": 3}}
@@ -11,38 +17,34 @@ RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": True, "retry_kwargs": {"ma
 
 @shared_task(name="redress.sweep_clocks", **RETRY)
 def sweep_clocks() -> dict:
-    return vars(escalation.clocks_sweep())
+    return vars(clocks_sweep())
 
 
 @shared_task(name="redress.plan_progress_updates", **RETRY)
 def plan_progress_updates() -> dict:
-    return vars(outbox.progress_updates_plan())
+    return vars(progress_updates_plan())
 
 
 @shared_task(name="redress.plan_revisits", **RETRY)
 def plan_revisits() -> dict:
-    return vars(outbox.revisits_plan())
+    return vars(revisits_plan())
 
 
-@shared_task(name="redress.dispatch_outbox", **RETRY)
+@shared_task(name=DISPATCH_OUTBOX, **RETRY)
 def dispatch_outbox() -> dict:
-    return vars(outbox.outbox_dispatch())
+    return vars(outbox_dispatch())
 
 
-@shared_task(name="redress.refresh_all_clocks", **RETRY)
+@shared_task(name=REFRESH_ALL_CLOCKS, **RETRY)
 def refresh_all_clocks() -> int:
-    return escalation.complaints_refresh_all_clocks()
+    return complaints_refresh_all_clocks()
 
 
-@shared_task(name="redress.dispatch_webhooks", **RETRY)
+@shared_task(name=DISPATCH_WEBHOOKS, **RETRY)
 def dispatch_webhooks() -> dict:
-    from complaints import webhooks
-
-    return vars(webhooks.webhooks_dispatch())
+    return vars(webhooks_dispatch())
 
 
 @shared_task(name="redress.purge_idempotency_keys", **RETRY)
 def purge_idempotency_keys() -> int:
-    from complaints.api.idempotency import idempotency_keys_purge
-
     return idempotency_keys_purge()

@@ -33,6 +33,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _database(), "broker": _broker()}
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **checks, "broker_transport": celery_app.conf.broker_url.split(":")[0]},
+        {
+            "status": "ok" if healthy else "unavailable",
+            **checks,
+            "broker_transport": celery_app.conf.broker_url.split(":")[0],
+        },
         status=200 if healthy else 503,
     )

@@ -2,10 +2,9 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
-
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from complaints.api.exceptions import api_not_found
+from complaints.partners.api.exceptions import api_not_found
 from config.health import healthz
 
 admin.site.site_header = _("Redress complaints back office")
@@ -18,9 +17,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
-    path("c/", include("complaints.public_urls")),
+    path("c/", include("complaints.public.urls")),
     # The partner carrier API, its OpenAPI document and its browsable docs (assets served locally).
-    path("api/v1/", include("complaints.api.urls")),
+    path("api/v1/", include("complaints.partners.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -88,8 +88,9 @@ class ParcelVolumeAdmin(SupervisorsOnly, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         try:
-            volume, _created = parcel_volume_set(carrier=obj.carrier, iso_week=obj.iso_week, parcels=obj.parcels,
-                                                 actor=request.user)
+            volume, _created = parcel_volume_set(
+                carrier=obj.carrier, iso_week=obj.iso_week, parcels=obj.parcels, actor=request.user
+            )
         except ServiceError as error:
             messages.error(request, str(error))
             return

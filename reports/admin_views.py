@@ -72,23 +72,34 @@ def weekly_page(request: HttpRequest, week: str) -> HttpResponse:
     }
     if data is not None:
         carriers = p.rows(data, "by_carrier")
-        context.update({
-            "data": data,
-            "span": p.week_span(data),
-            "volume": p.figures(data, p.VOLUME_KEYS),
-            "haier": p.figures(data, p.HAIER_KEYS),
-            "survey": p.figures(data, p.SURVEY_KEYS),
-            "regulator": p.figures(data, p.REGULATOR_KEYS),
-            "escalation_figures": p.figures(data, p.ESCALATION_KEYS),
-            "money": p.figures(data, p.MONEY_KEYS),
-            "targets": [(t, p.p90_over_commitment(t)) for t in p.targets(data)],
-            "carriers": carriers,
-            "scorecard_columns": p.SCORECARD_COLUMNS,
-            "tables": [(str(p.TABLES[s][0]), p.TABLES[s][1], p.rows(data, s)) for s in (
-                "by_category", "by_channel", "by_agent", "escalations_by_level", "breaches_by_clock",
-                "compensation_by_case", "root_causes")],
-            "charts": charts.page_charts(data),
-        })
+        context.update(
+            {
+                "data": data,
+                "span": p.week_span(data),
+                "volume": p.figures(data, p.VOLUME_KEYS),
+                "haier": p.figures(data, p.HAIER_KEYS),
+                "survey": p.figures(data, p.SURVEY_KEYS),
+                "regulator": p.figures(data, p.REGULATOR_KEYS),
+                "escalation_figures": p.figures(data, p.ESCALATION_KEYS),
+                "money": p.figures(data, p.MONEY_KEYS),
+                "targets": [(t, p.p90_over_commitment(t)) for t in p.targets(data)],
+                "carriers": carriers,
+                "scorecard_columns": p.SCORECARD_COLUMNS,
+                "tables": [
+                    (str(p.TABLES[s][0]), p.TABLES[s][1], p.rows(data, s))
+                    for s in (
+                        "by_category",
+                        "by_channel",
+                        "by_agent",
+                        "escalations_by_level",
+                        "breaches_by_clock",
+                        "compensation_by_case",
+                        "root_causes",
+                    )
+                ],
+                "charts": charts.page_charts(data),
+            }
+        )
     return TemplateResponse(request, "admin/reports/weekly_report.html", context)
 
 
@@ -125,9 +136,7 @@ WEEK = "<str:week>"
 urlpatterns = [
     path("", _supervisor_only(weekly_index), name="reports-weekly"),
     path(f"{WEEK}/", _supervisor_only(weekly_page), name="reports-weekly-week"),
-    path(f"{WEEK}/report.csv", _supervisor_only(weekly_download), {"extension": "csv"},
-         name="reports-weekly-csv"),
-    path(f"{WEEK}/report.xlsx", _supervisor_only(weekly_download), {"extension": "xlsx"},
-         name="reports-weekly-xlsx"),
+    path(f"{WEEK}/report.csv", _supervisor_only(weekly_download), {"extension": "csv"}, name="reports-weekly-csv"),
+    path(f"{WEEK}/report.xlsx", _supervisor_only(weekly_download), {"extension": "xlsx"}, name="reports-weekly-xlsx"),
     path(f"{WEEK}/recompute/", _supervisor_only(weekly_recompute), name="reports-weekly-recompute"),
 ]

@@ -19,8 +19,16 @@ from django.utils.translation import pgettext
 from reports import charts
 from reports import presentation as p
 
-SECTIONS = ("by_carrier", "by_category", "by_channel", "by_agent", "escalations_by_level", "breaches_by_clock",
-            "compensation_by_case", "root_causes")
+SECTIONS = (
+    "by_carrier",
+    "by_category",
+    "by_channel",
+    "by_agent",
+    "escalations_by_level",
+    "breaches_by_clock",
+    "compensation_by_case",
+    "root_causes",
+)
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,8 +61,15 @@ def report_csv(data: dict) -> bytes:
     writer.writerow([_("Headline figures")])
     writer.writerow([_("Figure"), _("This week"), _("Previous week"), pgettext("week over week", "Change"), _("Unit")])
     for f in p.figures(data):
-        writer.writerow([f.label, _plain(f.value, f.unit), _plain(f.previous, f.unit),
-                         "" if f.change is None else _plain(f.change, f.unit), _unit_name(f.unit)])
+        writer.writerow(
+            [
+                f.label,
+                _plain(f.value, f.unit),
+                _plain(f.previous, f.unit),
+                "" if f.change is None else _plain(f.change, f.unit),
+                _unit_name(f.unit),
+            ]
+        )
     for section in (*SECTIONS, "trend"):
         title, columns = (_("Last 12 weeks"), p.TREND_COLUMNS) if section == "trend" else p.TABLES[section]
         writer.writerow([])
@@ -66,16 +81,34 @@ def report_csv(data: dict) -> bytes:
 
 
 def _unit_name(unit: str) -> str:
-    return {p.COUNT: _("count"), p.PCT: _("%"), p.HOURS: _("hours"), p.RATE: _("per million parcels"),
-            p.MONEY: _("CNY"), p.SCORE: _("score 1-5")}.get(unit, "")
+    return {
+        p.COUNT: _("count"),
+        p.PCT: _("%"),
+        p.HOURS: _("hours"),
+        p.RATE: _("per million parcels"),
+        p.MONEY: _("CNY"),
+        p.SCORE: _("score 1-5"),
+    }.get(unit, "")
 
 
 # --- XLSX -----------------------------------------------------------------------------------------------------------
 
-NUMBER_FORMATS = {p.COUNT: "#,##0", p.PCT: '0.0" %"', p.HOURS: '0.0" h"', p.RATE: "0.0", p.MONEY: "#,##0.00",
-                  p.SCORE: "0.00"}
-CHANGE_FORMATS = {p.COUNT: "+#,##0;-#,##0;0", p.PCT: '+0.0" pts";-0.0" pts";0', p.HOURS: '+0.0" h";-0.0" h";0',
-                  p.RATE: "+0.0;-0.0;0", p.MONEY: "+#,##0.00;-#,##0.00;0.00", p.SCORE: "+0.00;-0.00;0"}
+NUMBER_FORMATS = {
+    p.COUNT: "#,##0",
+    p.PCT: '0.0" %"',
+    p.HOURS: '0.0" h"',
+    p.RATE: "0.0",
+    p.MONEY: "#,##0.00",
+    p.SCORE: "0.00",
+}
+CHANGE_FORMATS = {
+    p.COUNT: "+#,##0;-#,##0;0",
+    p.PCT: '+0.0" pts";-0.0" pts";0',
+    p.HOURS: '+0.0" h";-0.0" h";0',
+    p.RATE: "+0.0;-0.0;0",
+    p.MONEY: "+#,##0.00;-#,##0.00;0.00",
+    p.SCORE: "+0.00;-0.00;0",
+}
 
 
 def report_xlsx(data: dict) -> bytes:
@@ -116,8 +149,12 @@ def report_xlsx(data: dict) -> bytes:
             cell.number_format = formats[unit]
         return cell
 
-    ws = sheet(_("Headline"), [_("Figure"), _("This week"), _("Previous week"), pgettext("week over week", "Change")], [44, 16, 16, 16],
-               first=True)
+    ws = sheet(
+        _("Headline"),
+        [_("Figure"), _("This week"), _("Previous week"), pgettext("week over week", "Change")],
+        [44, 16, 16, 16],
+        first=True,
+    )
     for r, f in enumerate(p.figures(data), start=3):
         ws.cell(row=r, column=1, value=f.label)
         put(ws, r, 2, f.value, f.unit)
@@ -129,8 +166,12 @@ def report_xlsx(data: dict) -> bytes:
             change.font = better if f.verdict == "better" else worse
 
     names = {
-        "by_carrier": _("Carriers"), "by_category": _("Categories"), "by_channel": _("Channels"),
-        "by_agent": _("Agents"), "compensation_by_case": _("Compensation"), "root_causes": _("Root causes"),
+        "by_carrier": _("Carriers"),
+        "by_category": _("Categories"),
+        "by_channel": _("Channels"),
+        "by_agent": _("Agents"),
+        "compensation_by_case": _("Compensation"),
+        "root_causes": _("Root causes"),
     }
     for section, name in names.items():
         _title, columns = p.TABLES[section]
@@ -138,8 +179,11 @@ def report_xlsx(data: dict) -> bytes:
         _fill(ws, columns, p.table_rows(data, section), put)
 
     # Escalations and breaches side by side on one sheet.
-    ws = sheet(_("Escalations and breaches"), [_("Escalation level"), _("Escalations"), "", _("Clock"),
-                                               _("Breaches")], [28, 14, 4, 28, 14])
+    ws = sheet(
+        _("Escalations and breaches"),
+        [_("Escalation level"), _("Escalations"), "", _("Clock"), _("Breaches")],
+        [28, 14, 4, 28, 14],
+    )
     for r, row in enumerate(p.rows(data, "escalations_by_level"), start=3):
         ws.cell(row=r, column=1, value=row["label"])
         put(ws, r, 2, row.get("count"), p.COUNT)
@@ -188,9 +232,10 @@ def _table(headers: list[str], body: list[list[str]]) -> list[str]:
 
 def report_text(data: dict) -> str:
     lines = [p.week_title(data), p.week_span(data), ""]
-    lines += _table([_("Figure"), _("This week"), _("Previous week"), pgettext("week over week", "Change")],
-                    [[f.label, f.value_text, f.previous_text, f"{f.change_text} {f.arrow}".strip()]
-                     for f in p.figures(data)])
+    lines += _table(
+        [_("Figure"), _("This week"), _("Previous week"), pgettext("week over week", "Change")],
+        [[f.label, f.value_text, f.previous_text, f"{f.change_text} {f.arrow}".strip()] for f in p.figures(data)],
+    )
     for section in SECTIONS:
         title, columns = p.TABLES[section]
         items = p.table_rows(data, section)

@@ -80,15 +80,28 @@ OMISSION_GRACE = timedelta(hours=1)
 DEFAULT_COMMITMENT = {"first_response_hours": 24, "resolution_hours": 72}
 
 HEADLINE_FIELDS = (
-    "received", "resolved", "backlog", "reopened",
-    "first_response_met_pct", "resolution_met_pct",
-    "first_response_median_hours", "first_response_p90_hours",
-    "resolution_median_hours", "resolution_p90_hours",
-    "complaint_rate_per_million", "omission_rate_pct", "dissatisfaction_rate_pct",
-    "survey_response_rate_pct", "survey_average_score",
-    "valid_complaints", "valid_rate_per_million",
-    "escalations", "breaches",
-    "compensation_count", "compensation_total", "chargeback_total",
+    "received",
+    "resolved",
+    "backlog",
+    "reopened",
+    "first_response_met_pct",
+    "resolution_met_pct",
+    "first_response_median_hours",
+    "first_response_p90_hours",
+    "resolution_median_hours",
+    "resolution_p90_hours",
+    "complaint_rate_per_million",
+    "omission_rate_pct",
+    "dissatisfaction_rate_pct",
+    "survey_response_rate_pct",
+    "survey_average_score",
+    "valid_complaints",
+    "valid_rate_per_million",
+    "escalations",
+    "breaches",
+    "compensation_count",
+    "compensation_total",
+    "chargeback_total",
 )
 _HEADLINE_LABELS = {
     "received": gettext_lazy("Received"),
@@ -116,13 +129,26 @@ _HEADLINE_LABELS = {
 }
 # How each headline figure is written: count, pct (points), hours, rate, score, money.
 HEADLINE_UNITS = {
-    **{name: "count" for name in ("received", "resolved", "backlog", "reopened", "valid_complaints", "escalations",
-                                  "breaches", "compensation_count")},
+    **dict.fromkeys(
+        (
+            "received",
+            "resolved",
+            "backlog",
+            "reopened",
+            "valid_complaints",
+            "escalations",
+            "breaches",
+            "compensation_count",
+        ),
+        "count",
+    ),
     **{name: "pct" for name in HEADLINE_FIELDS if name.endswith("_pct")},
     **{name: "hours" for name in HEADLINE_FIELDS if name.endswith("_hours")},
-    "complaint_rate_per_million": "rate", "valid_rate_per_million": "rate",
+    "complaint_rate_per_million": "rate",
+    "valid_rate_per_million": "rate",
     "survey_average_score": "score",
-    "compensation_total": "money", "chargeback_total": "money",
+    "compensation_total": "money",
+    "chargeback_total": "money",
 }
 
 
@@ -191,9 +217,13 @@ def label_for(section: str, key: Any) -> str:
         user = User.objects.filter(username=key).first()
         return (user.get_full_name() or user.username) if user else str(key)
     return {
-        "by_category": category_label, "by_channel": channel_label, "escalations_by_level": level_label,
-        "breaches_by_clock": clock_label, "root_causes": root_cause_label,
-        "compensation_by_case": compensation_case_label, "headline": headline_label,
+        "by_category": category_label,
+        "by_channel": channel_label,
+        "escalations_by_level": level_label,
+        "breaches_by_clock": clock_label,
+        "root_causes": root_cause_label,
+        "compensation_by_case": compensation_case_label,
+        "headline": headline_label,
     }[section](key)
 
 
@@ -209,8 +239,13 @@ class HoursBetween(Func):
     template = "(EXTRACT(EPOCH FROM (%(expressions)s))::double precision / 3600.0)"
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template="((julianday(%(expressions)s)) * 24.0)",
-                           arg_joiner=") - julianday(", **extra_context)
+        return self.as_sql(
+            compiler,
+            connection,
+            template="((julianday(%(expressions)s)) * 24.0)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
 
 
 class PercentileCont(Aggregate):
@@ -254,17 +289,15 @@ RESOLVED_ON_TIME = Q(kind=EventKind.RESOLVED, clock_met=True)
 
 def _resolutions(start: datetime, end: datetime):
     """`resolved` events in [start, end) with their cycle start, duration (hours) and lateness."""
-    return (
-        ComplaintEvent.objects.filter(kind=EventKind.RESOLVED, created_at__gte=start, created_at__lt=end)
-        .annotate(hours=HoursBetween(F("created_at"), F("cycle_started_at")))
+    return ComplaintEvent.objects.filter(kind=EventKind.RESOLVED, created_at__gte=start, created_at__lt=end).annotate(
+        hours=HoursBetween(F("created_at"), F("cycle_started_at"))
     )
 
 
 def _first_responses(start: datetime, end: datetime):
     """Complaints whose first human reply was in [start, end), with the hours it took and lateness."""
-    return (
-        Complaint.objects.filter(first_response_at__gte=start, first_response_at__lt=end)
-        .annotate(hours=HoursBetween(F("first_response_at"), F("received_at")))
+    return Complaint.objects.filter(first_response_at__gte=start, first_response_at__lt=end).annotate(
+        hours=HoursBetween(F("first_response_at"), F("received_at"))
     )
 
 
@@ -311,16 +344,21 @@ def _entry(name: str, value, previous) -> dict:
 
 def commitment() -> dict:
     """The published commitment: the targets of the catch-all SLA policy (no conditions), else 24 h / 72 h."""
-    policy = (SlaPolicy.objects.filter(is_active=True, category="", priority="", channel="", risk="")
-              .order_by("position", "id").first())
+    policy = (
+        SlaPolicy.objects.filter(is_active=True, category="", priority="", channel="", risk="")
+        .order_by("position", "id")
+        .first()
+    )
     if policy is None:
         return dict(DEFAULT_COMMITMENT)
 
     def plain(hours: Decimal):
         return int(hours) if hours == int(hours) else float(hours)
 
-    return {"first_response_hours": plain(policy.first_response_hours),
-            "resolution_hours": plain(policy.resolution_hours)}
+    return {
+        "first_response_hours": plain(policy.first_response_hours),
+        "resolution_hours": plain(policy.resolution_hours),
+    }
 
 
 def week_compute(*, week: IsoWeek, now: datetime | None = None, reuse_snapshots: bool = True) -> dict:
@@ -354,7 +392,8 @@ def _stored_trend(weeks: list[IsoWeek]) -> dict[IsoWeek, dict]:
 
     stored = {}
     for iso_week, data in WeeklyReport.objects.filter(iso_week__in=[str(w) for w in weeks]).values_list(
-            "iso_week", "data"):
+        "iso_week", "data"
+    ):
         entry = (data or {}).get("trend") or [{}]
         if data.get("schema") == SCHEMA_VERSION and entry[-1].get("week") == iso_week:
             stored[IsoWeek.parse(iso_week)] = entry[-1]
@@ -381,12 +420,21 @@ def _week_compute(week: IsoWeek, now: datetime, reuse_snapshots: bool) -> dict:
     #    for the rates).
     # (The trend queries cover the weeks before the previous one; the split queries cover the last two.)
     if t0 < pstart:
-        for row in (Complaint.objects.filter(received_at__gte=t0, received_at__lt=pstart)
-                    .annotate(wk=TruncWeek("received_at")).values("wk").annotate(n=Count("id")).order_by()):
+        for row in (
+            Complaint.objects.filter(received_at__gte=t0, received_at__lt=pstart)
+            .annotate(wk=TruncWeek("received_at"))
+            .values("wk")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
             trend[_week_of(row["wk"])]["received"] += row["n"]
-    for row in (Complaint.objects.filter(received_at__gte=pstart, received_at__lt=end)
-                .annotate(this=Case(When(received_at__gte=start, then=Value(True)), default=Value(False)))
-                .values("this", "carrier_id", "category", "channel").annotate(n=Count("id")).order_by()):
+    for row in (
+        Complaint.objects.filter(received_at__gte=pstart, received_at__lt=end)
+        .annotate(this=Case(When(received_at__gte=start, then=Value(True)), default=Value(False)))
+        .values("this", "carrier_id", "category", "channel")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
         w = week if row["this"] else prev
         trend[w]["received"] += row["n"]
         per_carrier[w][row["carrier_id"]]["received"] += row["n"]
@@ -395,13 +443,13 @@ def _week_compute(week: IsoWeek, now: datetime, reuse_snapshots: bool) -> dict:
                 split[d][key]["received"] += row["n"]
 
     # 2. Resolutions, reopenings and escalations: per week (trend), then per carrier/category/channel (this week).
-    counted = dict(
-        resolved=Count("id", filter=Q(kind=EventKind.RESOLVED)),
-        resolved_on_time=Count("id", filter=RESOLVED_ON_TIME),
-        valid=Count("id", filter=Q(kind=EventKind.RESOLVED) & Q(data__carrier_liable=True)),
-        reopened=Count("id", filter=reopen_q()),
-        escalations=Count("id", filter=Q(kind=EventKind.ESCALATED)),
-    )
+    counted = {
+        "resolved": Count("id", filter=Q(kind=EventKind.RESOLVED)),
+        "resolved_on_time": Count("id", filter=RESOLVED_ON_TIME),
+        "valid": Count("id", filter=Q(kind=EventKind.RESOLVED) & Q(data__carrier_liable=True)),
+        "reopened": Count("id", filter=reopen_q()),
+        "escalations": Count("id", filter=Q(kind=EventKind.ESCALATED)),
+    }
 
     def counted_events(since: datetime, until: datetime):
         kinds = (EventKind.RESOLVED, EventKind.REOPENED, EventKind.ESCALATED, EventKind.SURVEY_ANSWERED)
@@ -412,15 +460,19 @@ def _week_compute(week: IsoWeek, now: datetime, reuse_snapshots: bool) -> dict:
         return ComplaintEvent.objects.filter(in_range)
 
     if t0 < pstart:
-        for row in (counted_events(t0, pstart).annotate(wk=TruncWeek("created_at")).values("wk")
-                    .annotate(**counted).order_by()):
+        for row in (
+            counted_events(t0, pstart).annotate(wk=TruncWeek("created_at")).values("wk").annotate(**counted).order_by()
+        ):
             w = _week_of(row["wk"])
             for name in counted:
                 trend[w][name] += row[name]
-    for row in (counted_events(pstart, end).annotate(this=Case(When(created_at__gte=start, then=Value(True)),
-                                                               default=Value(False)))
-                .values("this", "complaint__carrier_id", "complaint__category", "complaint__channel")
-                .annotate(**counted).order_by()):
+    for row in (
+        counted_events(pstart, end)
+        .annotate(this=Case(When(created_at__gte=start, then=Value(True)), default=Value(False)))
+        .values("this", "complaint__carrier_id", "complaint__category", "complaint__channel")
+        .annotate(**counted)
+        .order_by()
+    ):
         w = week if row["this"] else prev
         for name in counted:
             trend[w][name] += row[name]
@@ -432,11 +484,16 @@ def _week_compute(week: IsoWeek, now: datetime, reuse_snapshots: bool) -> dict:
                     split[d][key][name] += row[name]
 
     # 3. First responses given: per week and per carrier (on time = that clock never breached).
-    for row in (Complaint.objects.filter(first_response_at__gte=t0, first_response_at__lt=end)
-                .annotate(wk=TruncWeek("first_response_at"),
-                          this=Case(When(first_response_at__gte=start, then="carrier_id"), default=None))
-                .values("wk", "this")
-                .annotate(n=Count("id"), on_time=Count("id", filter=Q(first_response_met=True))).order_by()):
+    for row in (
+        Complaint.objects.filter(first_response_at__gte=t0, first_response_at__lt=end)
+        .annotate(
+            wk=TruncWeek("first_response_at"),
+            this=Case(When(first_response_at__gte=start, then="carrier_id"), default=None),
+        )
+        .values("wk", "this")
+        .annotate(n=Count("id"), on_time=Count("id", filter=Q(first_response_met=True)))
+        .order_by()
+    ):
         w = _week_of(row["wk"])
         trend[w]["first_responses"] += row["n"]
         trend[w]["first_response_on_time"] += row["on_time"]
@@ -445,23 +502,36 @@ def _week_compute(week: IsoWeek, now: datetime, reuse_snapshots: bool) -> dict:
 
     # 4. Breaches (placed in the week of the due time they missed): per week and clock, then per carrier.
     breaches_by_clock: dict[str, int] = defaultdict(int)
-    for row in (ClockAlert.objects.filter(kind=AlertKind.BREACH, due_at__gte=t0, due_at__lt=end)
-                .annotate(wk=TruncWeek("due_at")).values("wk", "clock").annotate(n=Count("id")).order_by()):
+    for row in (
+        ClockAlert.objects.filter(kind=AlertKind.BREACH, due_at__gte=t0, due_at__lt=end)
+        .annotate(wk=TruncWeek("due_at"))
+        .values("wk", "clock")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
         w = _week_of(row["wk"])
         trend[w]["breaches"] += row["n"]
         trend[w][f"missed_{row['clock']}"] += row["n"]
         if w == week:
             breaches_by_clock[row["clock"]] += row["n"]
-    for row in (ClockAlert.objects.filter(kind=AlertKind.BREACH, due_at__gte=start, due_at__lt=end,
-                                          clock__in=(Clock.FIRST_RESPONSE, Clock.RESOLUTION))
-                .values("clock", "complaint__carrier_id").annotate(n=Count("id")).order_by()):
+    for row in (
+        ClockAlert.objects.filter(
+            kind=AlertKind.BREACH, due_at__gte=start, due_at__lt=end, clock__in=(Clock.FIRST_RESPONSE, Clock.RESOLUTION)
+        )
+        .values("clock", "complaint__carrier_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
         split["carrier"][row["complaint__carrier_id"]][f"missed_{row['clock']}"] += row["n"]
 
     # 5. Survey answers: per week.
-    for row in (SurveyResponse.objects.filter(answered_at__gte=t0, answered_at__lt=end)
-                .annotate(wk=TruncWeek("answered_at")).values("wk")
-                .annotate(n=Count("id"), low=Count("id", filter=Q(score__in=LOW_SCORES)),
-                          total=Coalesce(Sum("score"), 0)).order_by()):
+    for row in (
+        SurveyResponse.objects.filter(answered_at__gte=t0, answered_at__lt=end)
+        .annotate(wk=TruncWeek("answered_at"))
+        .values("wk")
+        .annotate(n=Count("id"), low=Count("id", filter=Q(score__in=LOW_SCORES)), total=Coalesce(Sum("score"), 0))
+        .order_by()
+    ):
         w = _week_of(row["wk"])
         trend[w]["answers"] += row["n"]
         trend[w]["low_answers"] += row["low"]
@@ -471,21 +541,29 @@ def _week_compute(week: IsoWeek, now: datetime, reuse_snapshots: bool) -> dict:
     #    (each complaint's resolutions minus reopenings is 1 when it is resolved or closed, else 0).
     backlog_split: dict[str, dict] = {d: defaultdict(int) for d in (*dims, "owner")}
     backlog_total = 0
-    for row in (Complaint.objects.filter(Q(status__in=OPEN_STATUSES) | Q(received_at__gte=end))
-                .values("carrier_id", "category", "channel", "owner_id")
-                .annotate(n=Count("id", filter=Q(status__in=OPEN_STATUSES))
-                          - Count("id", filter=Q(received_at__gte=end))).order_by()):
+    for row in (
+        Complaint.objects.filter(Q(status__in=OPEN_STATUSES) | Q(received_at__gte=end))
+        .values("carrier_id", "category", "channel", "owner_id")
+        .annotate(n=Count("id", filter=Q(status__in=OPEN_STATUSES)) - Count("id", filter=Q(received_at__gte=end)))
+        .order_by()
+    ):
         backlog_total += row["n"]
         for d, key in zip((*dims, "owner"), (row["carrier_id"], row["category"], row["channel"], row["owner_id"])):
             backlog_split[d][key] += row["n"]
-    for row in (ComplaintEvent.objects.filter(created_at__gte=end)
-                .filter(Q(kind=EventKind.RESOLVED) | reopen_q())
-                .values("complaint__carrier_id", "complaint__category", "complaint__channel", "complaint__owner_id")
-                .annotate(n=Count("id", filter=Q(kind=EventKind.RESOLVED)) - Count("id", filter=reopen_q()))
-                .order_by()):
+    for row in (
+        ComplaintEvent.objects.filter(created_at__gte=end)
+        .filter(Q(kind=EventKind.RESOLVED) | reopen_q())
+        .values("complaint__carrier_id", "complaint__category", "complaint__channel", "complaint__owner_id")
+        .annotate(n=Count("id", filter=Q(kind=EventKind.RESOLVED)) - Count("id", filter=reopen_q()))
+        .order_by()
+    ):
         backlog_total += row["n"]
-        keys = (row["complaint__carrier_id"], row["complaint__category"], row["complaint__channel"],
-                row["complaint__owner_id"])
+        keys = (
+            row["complaint__carrier_id"],
+            row["complaint__category"],
+            row["complaint__channel"],
+            row["complaint__owner_id"],
+        )
         for d, key in zip((*dims, "owner"), keys):
             backlog_split[d][key] += row["n"]
     # Earlier weeks' backlogs follow from the flows: backlog(before) = backlog(after) - received + resolved - reopened.
@@ -502,22 +580,34 @@ def _week_compute(week: IsoWeek, now: datetime, reuse_snapshots: bool) -> dict:
 
     # 9. Escalations by level and root causes, this week.
     levels = dict.fromkeys((EscalationLevel.SUPERVISOR.value, EscalationLevel.CENTRE.value), 0)
-    for row in (ComplaintEvent.objects.filter(kind=EventKind.ESCALATED, created_at__gte=start, created_at__lt=end)
-                .values(level=KT("data__to_level")).annotate(n=Count("id")).order_by()):
+    for row in (
+        ComplaintEvent.objects.filter(kind=EventKind.ESCALATED, created_at__gte=start, created_at__lt=end)
+        .values(level=KT("data__to_level"))
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
         levels[int(row["level"])] = levels.get(int(row["level"]), 0) + row["n"]
     root_causes = [
-        {"key": row["area"] or "", "label": root_cause_label(row["area"] or ""), "count": row["n"],
-         "valid": row["valid"]}
-        for row in (ComplaintEvent.objects.filter(kind=EventKind.RESOLVED, created_at__gte=start, created_at__lt=end)
-                    .values(area=KT("data__root_cause_area"))
-                    .annotate(n=Count("id"), valid=Count("id", filter=Q(data__carrier_liable=True))).order_by())
+        {
+            "key": row["area"] or "",
+            "label": root_cause_label(row["area"] or ""),
+            "count": row["n"],
+            "valid": row["valid"],
+        }
+        for row in (
+            ComplaintEvent.objects.filter(kind=EventKind.RESOLVED, created_at__gte=start, created_at__lt=end)
+            .values(area=KT("data__root_cause_area"))
+            .annotate(n=Count("id"), valid=Count("id", filter=Q(data__carrier_liable=True)))
+            .order_by()
+        )
     ]
     root_causes.sort(key=lambda r: (-r["count"], r["key"]))
 
     # 10. Parcel volumes, this week and the previous one.
     parcels: dict[IsoWeek, dict[int, int]] = {week: {}, prev: {}}
-    for carrier_id, monday, count in ParcelVolume.objects.filter(
-            week_start__in=(week.monday, prev.monday)).values_list("carrier_id", "week_start", "parcels"):
+    for carrier_id, monday, count in ParcelVolume.objects.filter(week_start__in=(week.monday, prev.monday)).values_list(
+        "carrier_id", "week_start", "parcels"
+    ):
         parcels[IsoWeek.of(monday)][carrier_id] = count
 
     # 11. Per agent.
@@ -541,7 +631,10 @@ def _week_compute(week: IsoWeek, now: datetime, reuse_snapshots: bool) -> dict:
     def week_figures(w: IsoWeek) -> dict:
         t = trend[w]
         return {
-            "received": t["received"], "resolved": t["resolved"], "backlog": t["backlog"], "reopened": t["reopened"],
+            "received": t["received"],
+            "resolved": t["resolved"],
+            "backlog": t["backlog"],
+            "reopened": t["reopened"],
             "first_response_met_pct": met(t, "first_response_on_time", f"missed_{Clock.FIRST_RESPONSE}"),
             "resolution_met_pct": met(t, "resolved_on_time", f"missed_{Clock.RESOLUTION}"),
             "dissatisfaction_rate_pct": _pct(t["low_answers"], t["answers"]),
@@ -550,53 +643,73 @@ def _week_compute(week: IsoWeek, now: datetime, reuse_snapshots: bool) -> dict:
     this, before = week_figures(week), week_figures(prev)
     for w, figures in ((week, this), (prev, before)):
         t = trend[w]
-        figures.update({
-            "first_response_median_hours": durations[w]["first_response"][0],
-            "first_response_p90_hours": durations[w]["first_response"][1],
-            "resolution_median_hours": durations[w]["resolution"][0],
-            "resolution_p90_hours": durations[w]["resolution"][1],
-            "complaint_rate_per_million": rate_for(w, "received"),
-            "omission_rate_pct": omission[w]["omission_rate_pct"],
-            "survey_response_rate_pct": omission[w]["survey_response_rate_pct"],
-            "survey_average_score": round(t["score_total"] / t["answers"], 2) if t["answers"] else None,
-            "valid_complaints": t["valid"],
-            "valid_rate_per_million": rate_for(w, "valid"),
-            "escalations": t["escalations"],
-            "breaches": t["breaches"],
-            "compensation_count": compensation[w]["count"],
-            "compensation_total": compensation[w]["total"],
-            "chargeback_total": compensation[w]["chargebacks"],
-        })
+        figures.update(
+            {
+                "first_response_median_hours": durations[w]["first_response"][0],
+                "first_response_p90_hours": durations[w]["first_response"][1],
+                "resolution_median_hours": durations[w]["resolution"][0],
+                "resolution_p90_hours": durations[w]["resolution"][1],
+                "complaint_rate_per_million": rate_for(w, "received"),
+                "omission_rate_pct": omission[w]["omission_rate_pct"],
+                "survey_response_rate_pct": omission[w]["survey_response_rate_pct"],
+                "survey_average_score": round(t["score_total"] / t["answers"], 2) if t["answers"] else None,
+                "valid_complaints": t["valid"],
+                "valid_rate_per_million": rate_for(w, "valid"),
+                "escalations": t["escalations"],
+                "breaches": t["breaches"],
+                "compensation_count": compensation[w]["count"],
+                "compensation_total": compensation[w]["total"],
+                "chargeback_total": compensation[w]["chargebacks"],
+            }
+        )
 
     carriers = {c.pk: c for c in Carrier.objects.all()}
     by_carrier = []
-    carrier_ids = (set(split["carrier"]) | {k for k, v in backlog_split["carrier"].items() if v}
-                   | set(parcels[week]) | set(compensation["by_carrier"]))
+    carrier_ids = (
+        set(split["carrier"])
+        | {k for k, v in backlog_split["carrier"].items() if v}
+        | set(parcels[week])
+        | set(compensation["by_carrier"])
+    )
     for cid in carrier_ids:
         s = split["carrier"][cid]
         volume = parcels[week].get(cid)
         comp = compensation["by_carrier"].get(cid, {})
-        by_carrier.append({
-            "key": carriers[cid].code if cid in carriers else "",
-            "label": carrier_label(carriers.get(cid)),
-            "received": s["received"], "resolved": s["resolved"], "backlog": backlog_split["carrier"][cid],
-            "reopened": s["reopened"],
-            "parcels": volume, "complaint_rate_per_million": _per_million(s["received"], volume),
-            "valid_complaints": s["valid"], "valid_rate_per_million": _per_million(s["valid"], volume),
-            "first_response_met_pct": met(s, "first_response_on_time", f"missed_{Clock.FIRST_RESPONSE}"),
-            "resolution_met_pct": met(s, "resolved_on_time", f"missed_{Clock.RESOLUTION}"),
-            "escalations": s["escalations"],
-            "compensation_count": comp.get("count", 0 if compensation["available"] else None),
-            "compensation_total": comp.get("total", _money(Decimal(0)) if compensation["available"] else None),
-            "chargeback_total": comp.get("chargebacks", _money(Decimal(0)) if compensation["available"] else None),
-        })
+        by_carrier.append(
+            {
+                "key": carriers[cid].code if cid in carriers else "",
+                "label": carrier_label(carriers.get(cid)),
+                "received": s["received"],
+                "resolved": s["resolved"],
+                "backlog": backlog_split["carrier"][cid],
+                "reopened": s["reopened"],
+                "parcels": volume,
+                "complaint_rate_per_million": _per_million(s["received"], volume),
+                "valid_complaints": s["valid"],
+                "valid_rate_per_million": _per_million(s["valid"], volume),
+                "first_response_met_pct": met(s, "first_response_on_time", f"missed_{Clock.FIRST_RESPONSE}"),
+                "resolution_met_pct": met(s, "resolved_on_time", f"missed_{Clock.RESOLUTION}"),
+                "escalations": s["escalations"],
+                "compensation_count": comp.get("count", 0 if compensation["available"] else None),
+                "compensation_total": comp.get("total", _money(Decimal(0)) if compensation["available"] else None),
+                "chargeback_total": comp.get("chargebacks", _money(Decimal(0)) if compensation["available"] else None),
+            }
+        )
     by_carrier.sort(key=lambda r: (-r["received"], -r["backlog"], r["key"]))
 
     def simple_split(d: str, label) -> list[dict]:
         keys = set(split[d]) | {k for k, v in backlog_split[d].items() if v}
-        rows = [{"key": k, "label": label(k), "received": split[d][k]["received"],
-                 "resolved": split[d][k]["resolved"], "backlog": backlog_split[d][k],
-                 "reopened": split[d][k]["reopened"]} for k in keys]
+        rows = [
+            {
+                "key": k,
+                "label": label(k),
+                "received": split[d][k]["received"],
+                "resolved": split[d][k]["resolved"],
+                "backlog": backlog_split[d][k],
+                "reopened": split[d][k]["reopened"],
+            }
+            for k in keys
+        ]
         rows = [r for r in rows if r["received"] or r["resolved"] or r["backlog"] or r["reopened"]]
         return sorted(rows, key=lambda r: (-r["received"], -r["backlog"], r["key"]))
 
@@ -608,28 +721,41 @@ def _week_compute(week: IsoWeek, now: datetime, reuse_snapshots: bool) -> dict:
         if uid not in users:
             continue
         a = agents.get(uid, defaultdict(int))
-        by_agent.append({
-            "key": users[uid].username, "label": users[uid].get_full_name() or users[uid].username,
-            "resolved": a["resolved"], "backlog": owner_backlog.get(uid, 0), "reopened": a["reopened"],
-            "first_response_met_pct": _pct(a["first_response_on_time"], a["first_responses"]),
-            "resolution_met_pct": _pct(a["resolved_on_time"], a["resolved"]),
-        })
+        by_agent.append(
+            {
+                "key": users[uid].username,
+                "label": users[uid].get_full_name() or users[uid].username,
+                "resolved": a["resolved"],
+                "backlog": owner_backlog.get(uid, 0),
+                "reopened": a["reopened"],
+                "first_response_met_pct": _pct(a["first_response_on_time"], a["first_responses"]),
+                "resolution_met_pct": _pct(a["resolved_on_time"], a["resolved"]),
+            }
+        )
     by_agent.sort(key=lambda r: (-r["resolved"], -r["backlog"], r["key"]))
 
     return {
         "schema": SCHEMA_VERSION,
-        "week": str(week), "start": start.isoformat(), "end": end.isoformat(),
-        "time_zone": settings.TIME_ZONE, "computed_at": now.isoformat(), "previous_week": str(prev),
+        "week": str(week),
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "time_zone": settings.TIME_ZONE,
+        "computed_at": now.isoformat(),
+        "previous_week": str(prev),
         "commitment": commitment(),
         "headline": {name: _entry(name, this[name], before[name]) for name in HEADLINE_FIELDS},
         "by_carrier": by_carrier,
         "by_category": simple_split("category", category_label),
         "by_channel": simple_split("channel", channel_label),
         "by_agent": by_agent,
-        "escalations_by_level": [{"key": level, "label": level_label(level), "count": n}
-                                 for level, n in sorted(levels.items())],
-        "breaches_by_clock": [{"key": clock, "label": clock_label(clock), "count": breaches_by_clock.get(clock, 0)}
-                              for clock in Clock.values if clock != Clock.PROGRESS],
+        "escalations_by_level": [
+            {"key": level, "label": level_label(level), "count": n} for level, n in sorted(levels.items())
+        ],
+        "breaches_by_clock": [
+            {"key": clock, "label": clock_label(clock), "count": breaches_by_clock.get(clock, 0)}
+            for clock in Clock.values
+            if clock != Clock.PROGRESS
+        ],
         "compensation_by_case": compensation["by_case"],
         "root_causes": root_causes,
         "trend": [stored[w] if w in stored else {"week": str(w), **week_figures(w)} for w in weeks],
@@ -647,19 +773,23 @@ def _durations(week: IsoWeek, prev: IsoWeek) -> dict[IsoWeek, dict[str, tuple]]:
         this_week = Q(**{f"{moment}__gte": week.start})
         if _percentiles_in_db():
             figures = rows.aggregate(
-                m=PercentileCont("hours", 0.5, filter=this_week), p=PercentileCont("hours", 0.9, filter=this_week),
-                pm=PercentileCont("hours", 0.5, filter=~this_week), pp=PercentileCont("hours", 0.9, filter=~this_week),
+                m=PercentileCont("hours", 0.5, filter=this_week),
+                p=PercentileCont("hours", 0.9, filter=this_week),
+                pm=PercentileCont("hours", 0.5, filter=~this_week),
+                pp=PercentileCont("hours", 0.9, filter=~this_week),
             )
             result[week][name] = (_round(figures["m"]), _round(figures["p"]))
             result[prev][name] = (_round(figures["pm"]), _round(figures["pp"]))
         else:
             values: dict[bool, list[float]] = {True: [], False: []}
-            for is_this, hours in (rows.annotate(this=Case(When(this_week, then=Value(True)), default=Value(False)))
-                                   .order_by("hours").values_list("this", "hours")):
+            for is_this, hours in (
+                rows.annotate(this=Case(When(this_week, then=Value(True)), default=Value(False)))
+                .order_by("hours")
+                .values_list("this", "hours")
+            ):
                 values[bool(is_this)].append(hours)
             for w, key in ((week, True), (prev, False)):
-                result[w][name] = (_round(percentile_cont(values[key], 0.5)),
-                                   _round(percentile_cont(values[key], 0.9)))
+                result[w][name] = (_round(percentile_cont(values[key], 0.5)), _round(percentile_cont(values[key], 0.9)))
     return result
 
 
@@ -667,9 +797,11 @@ def _omissions(week: IsoWeek, prev: IsoWeek, *, now: datetime) -> dict[IsoWeek, 
     """Omission rate and survey response rate for the two weeks (docs/metrics.md)."""
     late_after = now - OMISSION_GRACE
     kinds = (MessageKind.PROGRESS_UPDATE, MessageKind.SURVEY)
-    missed = (Q(state=MessageState.FAILED)
-              | Q(sent_at__isnull=True, due_at__lt=late_after)
-              | Q(sent_at__gt=F("due_at") + OMISSION_GRACE))
+    missed = (
+        Q(state=MessageState.FAILED)
+        | Q(sent_at__isnull=True, due_at__lt=late_after)
+        | Q(sent_at__gt=F("due_at") + OMISSION_GRACE)
+    )
     answered = Exists(
         SurveyResponse.objects.filter(complaint=OuterRef("complaint"))
         .annotate(period=Concat(Value("cycle"), Cast("cycle", CharField())))
@@ -683,17 +815,27 @@ def _omissions(week: IsoWeek, prev: IsoWeek, *, now: datetime) -> dict[IsoWeek, 
         aggregates[f"{tag}_missed"] = Count("id", filter=due & missed)
         aggregates[f"{tag}_surveys"] = Count("id", filter=sent)
         aggregates[f"{tag}_answered"] = Count("id", filter=sent & Q(answered=True))
-    messages = (OutboundMessage.objects.filter(kind__in=kinds)
-                .filter(Q(due_at__gte=prev.start, due_at__lt=week.end) | Q(sent_at__gte=prev.start,
-                                                                            sent_at__lt=week.end))
-                .annotate(answered=answered).aggregate(**aggregates))
+    messages = (
+        OutboundMessage.objects.filter(kind__in=kinds)
+        .filter(Q(due_at__gte=prev.start, due_at__lt=week.end) | Q(sent_at__gte=prev.start, sent_at__lt=week.end))
+        .annotate(answered=answered)
+        .aggregate(**aggregates)
+    )
     # Obligations never planned at all (the planners were not running): still pending on the complaint.
     unplanned_aggregates = {}
     for tag, w in (("w", week), ("p", prev)):
-        unplanned_aggregates[tag] = Count("id", filter=(
-            Q(status__in=OPEN_STATUSES, sla_policy__isnull=False, progress_due_at__gte=w.start,
-              progress_due_at__lt=min(w.end, late_after))
-            | Q(status=Status.RESOLVED, revisit_due_at__gte=w.start, revisit_due_at__lt=min(w.end, late_after))))
+        unplanned_aggregates[tag] = Count(
+            "id",
+            filter=(
+                Q(
+                    status__in=OPEN_STATUSES,
+                    sla_policy__isnull=False,
+                    progress_due_at__gte=w.start,
+                    progress_due_at__lt=min(w.end, late_after),
+                )
+                | Q(status=Status.RESOLVED, revisit_due_at__gte=w.start, revisit_due_at__lt=min(w.end, late_after))
+            ),
+        )
     unplanned = Complaint.objects.filter(
         Q(status__in=OPEN_STATUSES, progress_due_at__gte=prev.start, progress_due_at__lt=week.end)
         | Q(status=Status.RESOLVED, revisit_due_at__gte=prev.start, revisit_due_at__lt=week.end)
@@ -714,27 +856,40 @@ def _agents(week: IsoWeek) -> dict[int, dict]:
     start, end = week.start, week.end
     agents: dict[int, dict] = defaultdict(lambda: defaultdict(int))
     resolutions = (
-        ComplaintEvent.objects.filter(created_at__gte=start, created_at__lt=end, actor__isnull=False,
-                                      actor__carrier__isnull=True)
-        .filter(Q(kind=EventKind.RESOLVED)
-                | Q(kind=EventKind.PUBLIC_REPLY, created_at=F("complaint__first_response_at")))
+        ComplaintEvent.objects.filter(
+            created_at__gte=start, created_at__lt=end, actor__isnull=False, actor__carrier__isnull=True
+        )
+        .filter(
+            Q(kind=EventKind.RESOLVED) | Q(kind=EventKind.PUBLIC_REPLY, created_at=F("complaint__first_response_at"))
+        )
         .values("actor_id")
         .annotate(
             resolved=Count("id", filter=Q(kind=EventKind.RESOLVED)),
             resolved_on_time=Count("id", filter=RESOLVED_ON_TIME),
             first_responses=Count("id", filter=Q(kind=EventKind.PUBLIC_REPLY)),
-            first_response_on_time=Count("id", filter=Q(kind=EventKind.PUBLIC_REPLY,
-                                                         complaint__first_response_met=True)),
-        ).order_by()
+            first_response_on_time=Count(
+                "id", filter=Q(kind=EventKind.PUBLIC_REPLY, complaint__first_response_met=True)
+            ),
+        )
+        .order_by()
     )
     for row in resolutions:
         for name in ("resolved", "resolved_on_time", "first_responses", "first_response_on_time"):
             agents[row["actor_id"]][name] += row[name]
-    resolver = (ComplaintEvent.objects.filter(kind=EventKind.RESOLVED, complaint=OuterRef("complaint"),
-                                              created_at__lt=OuterRef("created_at"))
-                .order_by("-created_at", "-id").values("actor_id")[:1])
-    for row in (ComplaintEvent.objects.filter(reopen_q(), created_at__gte=start, created_at__lt=end)
-                .annotate(resolver=Subquery(resolver)).values("resolver").annotate(n=Count("id")).order_by()):
+    resolver = (
+        ComplaintEvent.objects.filter(
+            kind=EventKind.RESOLVED, complaint=OuterRef("complaint"), created_at__lt=OuterRef("created_at")
+        )
+        .order_by("-created_at", "-id")
+        .values("actor_id")[:1]
+    )
+    for row in (
+        ComplaintEvent.objects.filter(reopen_q(), created_at__gte=start, created_at__lt=end)
+        .annotate(resolver=Subquery(resolver))
+        .values("resolver")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
         if row["resolver"] is not None:
             agents[row["resolver"]]["reopened"] += row["n"]
     return agents
@@ -746,9 +901,13 @@ def _compensation(week: IsoWeek, prev: IsoWeek) -> dict:
     from django.apps import apps
 
     if not apps.is_installed("complaints.compensation"):
-        return {"available": False, "by_carrier": {}, "by_case": [],
-                week: {"count": None, "total": None, "chargebacks": None},
-                prev: {"count": None, "total": None, "chargebacks": None}}
+        return {
+            "available": False,
+            "by_carrier": {},
+            "by_case": [],
+            week: {"count": None, "total": None, "chargebacks": None},
+            prev: {"count": None, "total": None, "chargebacks": None},
+        }
     from complaints.compensation.choices import ClaimState
     from complaints.compensation.models import Chargeback, CompensationClaim
 
@@ -757,10 +916,15 @@ def _compensation(week: IsoWeek, prev: IsoWeek) -> dict:
     by_carrier: dict = defaultdict(lambda: {"count": 0, "total": zero, "chargebacks": zero})
     by_case: dict = defaultdict(lambda: {"count": 0, "total": zero})
     this_week = Case(When(decided_at__gte=week.start, then=Value(True)), default=Value(False))
-    for row in (CompensationClaim.objects.filter(state__in=(ClaimState.APPROVED, ClaimState.PAID),
-                                                 decided_at__gte=prev.start, decided_at__lt=week.end)
-                .annotate(this=this_week).values("this", "case", "complaint__carrier_id")
-                .annotate(n=Count("id"), total=Coalesce(Sum("approved_amount"), zero)).order_by()):
+    for row in (
+        CompensationClaim.objects.filter(
+            state__in=(ClaimState.APPROVED, ClaimState.PAID), decided_at__gte=prev.start, decided_at__lt=week.end
+        )
+        .annotate(this=this_week)
+        .values("this", "case", "complaint__carrier_id")
+        .annotate(n=Count("id"), total=Coalesce(Sum("approved_amount"), zero))
+        .order_by()
+    ):
         w = week if row["this"] else prev
         figures[w]["count"] += row["n"]
         figures[w]["total"] += row["total"]
@@ -769,9 +933,13 @@ def _compensation(week: IsoWeek, prev: IsoWeek) -> dict:
             by_carrier[row["complaint__carrier_id"]]["total"] += row["total"]
             by_case[row["case"]]["count"] += row["n"]
             by_case[row["case"]]["total"] += row["total"]
-    for row in (Chargeback.objects.filter(recorded_at__gte=prev.start, recorded_at__lt=week.end)
-                .annotate(this=Case(When(recorded_at__gte=week.start, then=Value(True)), default=Value(False)))
-                .values("this", "carrier_id").annotate(total=Coalesce(Sum("amount"), zero)).order_by()):
+    for row in (
+        Chargeback.objects.filter(recorded_at__gte=prev.start, recorded_at__lt=week.end)
+        .annotate(this=Case(When(recorded_at__gte=week.start, then=Value(True)), default=Value(False)))
+        .values("this", "carrier_id")
+        .annotate(total=Coalesce(Sum("amount"), zero))
+        .order_by()
+    ):
         w = week if row["this"] else prev
         figures[w]["chargebacks"] += row["total"]
         if w == week:
@@ -779,10 +947,16 @@ def _compensation(week: IsoWeek, prev: IsoWeek) -> dict:
     cases = sorted(by_case.items(), key=lambda item: (-item[1]["count"], item[0]))
     return {
         "available": True,
-        "by_carrier": {cid: {"count": v["count"], "total": _money(v["total"]), "chargebacks": _money(v["chargebacks"])}
-                       for cid, v in by_carrier.items()},
-        "by_case": [{"key": key, "label": compensation_case_label(key), "count": v["count"],
-                     "total": _money(v["total"])} for key, v in cases],
-        **{w: {"count": f["count"], "total": _money(f["total"]), "chargebacks": _money(f["chargebacks"])}
-           for w, f in figures.items()},
+        "by_carrier": {
+            cid: {"count": v["count"], "total": _money(v["total"]), "chargebacks": _money(v["chargebacks"])}
+            for cid, v in by_carrier.items()
+        },
+        "by_case": [
+            {"key": key, "label": compensation_case_label(key), "count": v["count"], "total": _money(v["total"])}
+            for key, v in cases
+        ],
+        **{
+            w: {"count": f["count"], "total": _money(f["total"]), "chargebacks": _money(f["chargebacks"])}
+            for w, f in figures.items()
+        },
     }

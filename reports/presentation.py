@@ -64,8 +64,19 @@ REGULATOR_KEYS = ("valid_complaints", "valid_rate_per_million")
 ESCALATION_KEYS = ("escalations", "breaches")
 MONEY_KEYS = ("compensation_count", "compensation_total", "chargeback_total")
 # The email's short list.
-EMAIL_KEYS = ("received", "resolved", "backlog", "reopened", "first_response_met_pct", "resolution_met_pct",
-              *HAIER_KEYS, "valid_complaints", "escalations", "breaches", "compensation_total")
+EMAIL_KEYS = (
+    "received",
+    "resolved",
+    "backlog",
+    "reopened",
+    "first_response_met_pct",
+    "resolution_met_pct",
+    *HAIER_KEYS,
+    "valid_complaints",
+    "escalations",
+    "breaches",
+    "compensation_total",
+)
 
 TREND_SERIES = {
     "received": gettext_lazy("Received"),
@@ -213,8 +224,11 @@ def rows(data: dict, section: str) -> list[dict]:
     from reports.metrics import carrier_label, label_for
 
     items = data.get(section) or []
-    carriers = ({c.code: c for c in Carrier.objects.filter(code__in=[r.get("key") for r in items if r.get("key")])}
-                if section == "by_carrier" else {})
+    carriers = (
+        {c.code: c for c in Carrier.objects.filter(code__in=[r.get("key") for r in items if r.get("key")])}
+        if section == "by_carrier"
+        else {}
+    )
     out = []
     for row in items:
         row = dict(row)
@@ -263,9 +277,19 @@ def figure(data: dict, key: str) -> Figure:
     entry = (data.get("headline") or {}).get(key) or {}
     value, previous, change = entry.get("value"), entry.get("previous"), entry.get("change")
     arrow, verdict = direction(change, metric.better)
-    return Figure(key=key, label=str(metric.label), unit=metric.unit, value=value, previous=previous, change=change,
-                  value_text=fmt(value, metric.unit), previous_text=fmt(previous, metric.unit),
-                  change_text=fmt_change(change, metric.unit), arrow=arrow, verdict=verdict)
+    return Figure(
+        key=key,
+        label=str(metric.label),
+        unit=metric.unit,
+        value=value,
+        previous=previous,
+        change=change,
+        value_text=fmt(value, metric.unit),
+        previous_text=fmt(previous, metric.unit),
+        change_text=fmt_change(change, metric.unit),
+        arrow=arrow,
+        verdict=verdict,
+    )
 
 
 def figures(data: dict, keys: tuple[str, ...] | None = None) -> list[Figure]:
@@ -286,10 +310,20 @@ class Target:
 def targets(data: dict) -> list[Target]:
     commitment = data.get("commitment") or {}
     return [
-        Target(_("First response"), commitment.get("first_response_hours"), figure(data, "first_response_met_pct"),
-               figure(data, "first_response_median_hours"), figure(data, "first_response_p90_hours")),
-        Target(_("Resolution"), commitment.get("resolution_hours"), figure(data, "resolution_met_pct"),
-               figure(data, "resolution_median_hours"), figure(data, "resolution_p90_hours")),
+        Target(
+            _("First response"),
+            commitment.get("first_response_hours"),
+            figure(data, "first_response_met_pct"),
+            figure(data, "first_response_median_hours"),
+            figure(data, "first_response_p90_hours"),
+        ),
+        Target(
+            _("Resolution"),
+            commitment.get("resolution_hours"),
+            figure(data, "resolution_met_pct"),
+            figure(data, "resolution_median_hours"),
+            figure(data, "resolution_p90_hours"),
+        ),
     ]
 
 
@@ -314,48 +348,91 @@ def _columns(*specs: tuple[str, Any, str | None]) -> tuple[Column, ...]:
     return tuple(Column(*spec) for spec in specs)
 
 
-GROUP_COLUMNS = _columns(("label", gettext_lazy("Name"), None), ("received", gettext_lazy("Received"), COUNT),
-                         ("resolved", gettext_lazy("Resolved"), COUNT), ("backlog", gettext_lazy("Backlog"), COUNT),
-                         ("reopened", gettext_lazy("Reopened"), COUNT))
+GROUP_COLUMNS = _columns(
+    ("label", gettext_lazy("Name"), None),
+    ("received", gettext_lazy("Received"), COUNT),
+    ("resolved", gettext_lazy("Resolved"), COUNT),
+    ("backlog", gettext_lazy("Backlog"), COUNT),
+    ("reopened", gettext_lazy("Reopened"), COUNT),
+)
 TABLES: dict[str, tuple[Any, tuple[Column, ...]]] = {
-    "by_carrier": (gettext_lazy("Carriers"), _columns(
-        ("label", gettext_lazy("Carrier"), None), ("received", gettext_lazy("Received"), COUNT),
-        ("resolved", gettext_lazy("Resolved"), COUNT), ("backlog", gettext_lazy("Backlog"), COUNT),
-        ("reopened", gettext_lazy("Reopened"), COUNT), ("parcels", gettext_lazy("Parcels"), COUNT),
-        ("complaint_rate_per_million", gettext_lazy("Complaints per million parcels"), RATE),
-        ("valid_complaints", gettext_lazy("Valid complaints"), COUNT),
-        ("valid_rate_per_million", gettext_lazy("Valid complaints per million parcels"), RATE),
-        ("first_response_met_pct", gettext_lazy("First response within target"), PCT),
-        ("resolution_met_pct", gettext_lazy("Resolved within target"), PCT),
-        ("escalations", gettext_lazy("Escalations"), COUNT),
-        ("compensation_count", gettext_lazy("Compensation payments"), COUNT),
-        ("compensation_total", gettext_lazy("Compensation paid (CNY)"), MONEY),
-        ("chargeback_total", gettext_lazy("Charged back (CNY)"), MONEY))),
+    "by_carrier": (
+        gettext_lazy("Carriers"),
+        _columns(
+            ("label", gettext_lazy("Carrier"), None),
+            ("received", gettext_lazy("Received"), COUNT),
+            ("resolved", gettext_lazy("Resolved"), COUNT),
+            ("backlog", gettext_lazy("Backlog"), COUNT),
+            ("reopened", gettext_lazy("Reopened"), COUNT),
+            ("parcels", gettext_lazy("Parcels"), COUNT),
+            ("complaint_rate_per_million", gettext_lazy("Complaints per million parcels"), RATE),
+            ("valid_complaints", gettext_lazy("Valid complaints"), COUNT),
+            ("valid_rate_per_million", gettext_lazy("Valid complaints per million parcels"), RATE),
+            ("first_response_met_pct", gettext_lazy("First response within target"), PCT),
+            ("resolution_met_pct", gettext_lazy("Resolved within target"), PCT),
+            ("escalations", gettext_lazy("Escalations"), COUNT),
+            ("compensation_count", gettext_lazy("Compensation payments"), COUNT),
+            ("compensation_total", gettext_lazy("Compensation paid (CNY)"), MONEY),
+            ("chargeback_total", gettext_lazy("Charged back (CNY)"), MONEY),
+        ),
+    ),
     "by_category": (gettext_lazy("Categories"), GROUP_COLUMNS),
     "by_channel": (gettext_lazy("Channels"), GROUP_COLUMNS),
-    "by_agent": (gettext_lazy("Agents"), _columns(
-        ("label", gettext_lazy("Agent"), None), ("resolved", gettext_lazy("Resolved"), COUNT),
-        ("backlog", gettext_lazy("Backlog"), COUNT), ("reopened", gettext_lazy("Reopened"), COUNT),
-        ("first_response_met_pct", gettext_lazy("First response within target"), PCT),
-        ("resolution_met_pct", gettext_lazy("Resolved within target"), PCT))),
-    "escalations_by_level": (gettext_lazy("Escalations by level"), _columns(
-        ("label", gettext_lazy("Level"), None), ("count", gettext_lazy("Escalations"), COUNT))),
-    "breaches_by_clock": (gettext_lazy("Targets missed by clock"), _columns(
-        ("label", gettext_lazy("Clock"), None), ("count", gettext_lazy("Breaches"), COUNT))),
-    "compensation_by_case": (gettext_lazy("Compensation by case"), _columns(
-        ("label", gettext_lazy("Case"), None), ("count", gettext_lazy("Payments"), COUNT),
-        ("total", gettext_lazy("Total (CNY)"), MONEY))),
-    "root_causes": (gettext_lazy("Root causes"), _columns(
-        ("label", gettext_lazy("Where the problem arose"), None), ("count", gettext_lazy("Complaints"), COUNT),
-        ("valid", gettext_lazy("Carrier liable"), COUNT))),
+    "by_agent": (
+        gettext_lazy("Agents"),
+        _columns(
+            ("label", gettext_lazy("Agent"), None),
+            ("resolved", gettext_lazy("Resolved"), COUNT),
+            ("backlog", gettext_lazy("Backlog"), COUNT),
+            ("reopened", gettext_lazy("Reopened"), COUNT),
+            ("first_response_met_pct", gettext_lazy("First response within target"), PCT),
+            ("resolution_met_pct", gettext_lazy("Resolved within target"), PCT),
+        ),
+    ),
+    "escalations_by_level": (
+        gettext_lazy("Escalations by level"),
+        _columns(("label", gettext_lazy("Level"), None), ("count", gettext_lazy("Escalations"), COUNT)),
+    ),
+    "breaches_by_clock": (
+        gettext_lazy("Targets missed by clock"),
+        _columns(("label", gettext_lazy("Clock"), None), ("count", gettext_lazy("Breaches"), COUNT)),
+    ),
+    "compensation_by_case": (
+        gettext_lazy("Compensation by case"),
+        _columns(
+            ("label", gettext_lazy("Case"), None),
+            ("count", gettext_lazy("Payments"), COUNT),
+            ("total", gettext_lazy("Total (CNY)"), MONEY),
+        ),
+    ),
+    "root_causes": (
+        gettext_lazy("Root causes"),
+        _columns(
+            ("label", gettext_lazy("Where the problem arose"), None),
+            ("count", gettext_lazy("Complaints"), COUNT),
+            ("valid", gettext_lazy("Carrier liable"), COUNT),
+        ),
+    ),
 }
 # The page's carrier scorecards: the rates first, the counts behind them after.
-SCORECARD_KEYS = ("label", "received", "parcels", "complaint_rate_per_million", "valid_complaints",
-                  "valid_rate_per_million", "first_response_met_pct", "resolution_met_pct", "escalations",
-                  "compensation_total", "chargeback_total")
+SCORECARD_KEYS = (
+    "label",
+    "received",
+    "parcels",
+    "complaint_rate_per_million",
+    "valid_complaints",
+    "valid_rate_per_million",
+    "first_response_met_pct",
+    "resolution_met_pct",
+    "escalations",
+    "compensation_total",
+    "chargeback_total",
+)
 SCORECARD_COLUMNS = tuple(c for key in SCORECARD_KEYS for c in TABLES["by_carrier"][1] if c.key == key)
-TREND_COLUMNS = _columns(("week", gettext_lazy("Week"), None),
-                         *((key, label, PCT if key.endswith("_pct") else COUNT) for key, label in TREND_SERIES.items()))
+TREND_COLUMNS = _columns(
+    ("week", gettext_lazy("Week"), None),
+    *((key, label, PCT if key.endswith("_pct") else COUNT) for key, label in TREND_SERIES.items()),
+)
 
 
 def table_rows(data: dict, section: str) -> list[dict]:
@@ -378,8 +455,9 @@ def shares(items: list[dict], field: str = "received") -> list[dict]:
     for row in items:
         count = int(row.get(field) or 0)
         if count and total:
-            out.append({"key": row.get("key"), "label": row["label"], "count": count,
-                        "pct": round(100 * count / total, 1)})
+            out.append(
+                {"key": row.get("key"), "label": row["label"], "count": count, "pct": round(100 * count / total, 1)}
+            )
     return sorted(out, key=lambda r: -r["count"])
 
 
@@ -388,7 +466,7 @@ def week_title(data: dict) -> str:
 
 
 def week_span(data: dict) -> str:
-    """"2026-11-16 – 2026-11-22 (Asia/Shanghai)": the Monday to the Sunday, local dates."""
+    """ "2026-11-16 – 2026-11-22 (Asia/Shanghai)": the Monday to the Sunday, local dates."""
     from datetime import datetime, timedelta
 
     try:

@@ -30,8 +30,12 @@ def weekly_report_weeks(*, limit: int | None = None) -> list[str]:
 def supervisor_addresses() -> list[str]:
     """Active supervisors' email addresses (superusers act as supervisors); the supervisors' mailbox
     (REDRESS_SUPERVISORS_EMAIL) when none has one, so a report or alert is never silently lost."""
-    addresses = sorted(set(
-        User.objects.filter(is_active=True, carrier__isnull=True).exclude(email="")
-        .filter(Q(is_superuser=True) | Q(groups__name=GROUP_SUPERVISOR))
-        .values_list("email", flat=True)))
+    addresses = sorted(
+        set(
+            User.objects.filter(is_active=True, carrier__isnull=True)
+            .exclude(email="")
+            .filter(Q(is_superuser=True) | Q(groups__name=GROUP_SUPERVISOR))
+            .values_list("email", flat=True)
+        )
+    )
     return addresses or [settings.REDRESS_ESCALATION_RECIPIENTS[1]]

@@ -18,18 +18,24 @@ from reports.weeks import IsoWeek
 MAX_WEEKLY_PARCELS = 10_000_000_000
 
 
-def parcel_volume_set(*, carrier: Carrier, iso_week: str, parcels: int, actor: User | None = None,
-                      at: datetime | None = None) -> tuple[ParcelVolume, bool]:
+def parcel_volume_set(
+    *, carrier: Carrier, iso_week: str, parcels: int, actor: User | None = None, at: datetime | None = None
+) -> tuple[ParcelVolume, bool]:
     """Record (or correct) the carrier's parcel volume for an ISO week. Returns the row and whether it was new.
     Setting the same figure again changes nothing."""
     week = IsoWeek.parse(iso_week, field="iso_week")
     if isinstance(parcels, bool) or not isinstance(parcels, int) or parcels < 0 or parcels > MAX_WEEKLY_PARCELS:
-        raise InvalidInput(_("The parcel volume is not valid."), fields={
-            "parcels": [_("Give a whole number of parcels from 0 to %(max)s.") % {"max": f"{MAX_WEEKLY_PARCELS:,}"}]})
+        raise InvalidInput(
+            _("The parcel volume is not valid."),
+            fields={
+                "parcels": [_("Give a whole number of parcels from 0 to %(max)s.") % {"max": f"{MAX_WEEKLY_PARCELS:,}"}]
+            },
+        )
     at = at or timezone.now()
     with transaction.atomic():
         volume, created = ParcelVolume.objects.select_for_update().get_or_create(
-            carrier=carrier, week_start=week.monday,
+            carrier=carrier,
+            week_start=week.monday,
             defaults={"iso_week": str(week), "parcels": parcels, "reported_by": actor, "reported_at": at},
         )
         if not created and volume.parcels != parcels:
@@ -38,8 +44,9 @@ def parcel_volume_set(*, carrier: Carrier, iso_week: str, parcels: int, actor: U
     return volume, created
 
 
-def weekly_report_build(*, week: IsoWeek | str, actor: User | None = None, recompute: bool = False,
-                        now: datetime | None = None) -> WeeklyReport:
+def weekly_report_build(
+    *, week: IsoWeek | str, actor: User | None = None, recompute: bool = False, now: datetime | None = None
+) -> WeeklyReport:
     """The stored snapshot of `week`, computing and storing it if there is none. A stored snapshot is returned as
     it is (it is what supervisors read and were sent); `recompute=True` replaces its figures explicitly, keeping
     when it was emailed. Safe to call twice and from two workers at once: the ISO week is unique."""
@@ -88,8 +95,8 @@ def weekly_report_email(*, week: IsoWeek | str, now: datetime | None = None) -> 
     from django.utils import translation
 
     from complaints.choices import MessageChannel, MessageKind
+    from complaints.followups.outbox import messages_enqueue
     from complaints.models import OutboundMessage
-    from complaints.outbox import messages_enqueue
     from reports import exports
     from reports import presentation as p
 
@@ -97,8 +104,10 @@ def weekly_report_email(*, week: IsoWeek | str, now: datetime | None = None) -> 
         week = IsoWeek.parse(week)
     now = now or timezone.now()
     if week.end > now:
-        raise InvalidInput(_("%(week)s is not over yet; only a complete week is emailed.") % {"week": week},
-                           fields={"week": [_("Choose a week that has ended, such as the last one.")]})
+        raise InvalidInput(
+            _("%(week)s is not over yet; only a complete week is emailed.") % {"week": week},
+            fields={"week": [_("Choose a week that has ended, such as the last one.")]},
+        )
     report = weekly_report_build(week=week, now=now)
     with transaction.atomic():
         # The claim and the messages commit together: a failure leaves the week unclaimed for the next run.
@@ -112,14 +121,31 @@ def weekly_report_email(*, week: IsoWeek | str, now: datetime | None = None) -> 
             html = exports.report_html(report.data, page_url=page_url)
             workbook = exports.report_xlsx(report.data)
         recipients = supervisor_addresses()
-        already = set(OutboundMessage.objects.filter(
-            complaint=None, kind=MessageKind.WEEKLY_REPORT, period=str(week)).values_list("recipient", flat=True))
-        messages_enqueue([
-            OutboundMessage(
-                complaint=None, kind=MessageKind.WEEKLY_REPORT, period=str(week), channel=MessageChannel.EMAIL,
-                recipient=address, language=language, subject=subject[:200], body=body, html_body=html,
-                attachment=workbook, attachment_name=exports.filename(report.data, "xlsx"),
-                attachment_type=exports.XLSX_TYPE, due_at=now, created_at=now)
-            for address in recipients if address not in already
-        ])
+        already = set(
+            OutboundMessage.objects.filter(
+                complaint=None, kind=MessageKind.WEEKLY_REPORT, period=str(week)
+            ).values_list("recipient", flat=True)
+        )
+        messages_enqueue(
+            [
+                OutboundMessage(
+                    complaint=None,
+                    kind=MessageKind.WEEKLY_REPORT,
+                    period=str(week),
+                    channel=MessageChannel.EMAIL,
+                    recipient=address,
+                    language=language,
+                    subject=subject[:200],
+                    body=body,
+                    html_body=html,
+                    attachment=workbook,
+                    attachment_name=exports.filename(report.data, "xlsx"),
+                    attachment_type=exports.XLSX_TYPE,
+                    due_at=now,
+                    created_at=now,
+                )
+                for address in recipients
+                if address not in already
+            ]
+        )
     return len([a for a in recipients if a not in already])

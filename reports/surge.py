@@ -18,8 +18,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from complaints.choices import Category, MessageChannel, MessageKind
+from complaints.followups.outbox import messages_enqueue
 from complaints.models import Complaint, OutboundMessage
-from complaints.outbox import messages_enqueue
 
 WINDOW = timedelta(hours=24)
 BASELINE_DAYS = 28
@@ -54,10 +54,13 @@ def surges_find(*, now: datetime) -> list[Surge]:
     rows = (
         Complaint.objects.filter(carrier__isnull=False, received_at__gte=baseline_start, received_at__lte=now)
         .values("carrier_id", "carrier__code", "category")
-        .annotate(recent=Count("pk", filter=Q(received_at__gt=window_start)),
-                  baseline=Count("pk", filter=Q(received_at__lte=window_start)))
-        .annotate(excess=ExpressionWrapper(F("recent") * BASELINE_DAYS - F("baseline") * FACTOR,
-                                           output_field=IntegerField()))
+        .annotate(
+            recent=Count("pk", filter=Q(received_at__gt=window_start)),
+            baseline=Count("pk", filter=Q(received_at__lte=window_start)),
+        )
+        .annotate(
+            excess=ExpressionWrapper(F("recent") * BASELINE_DAYS - F("baseline") * FACTOR, output_field=IntegerField())
+        )
         .filter(recent__gte=MINIMUM, excess__gt=0)
         .order_by("carrier__code", "category")
     )
@@ -81,23 +84,45 @@ def surge_check(*, now: datetime | None = None) -> SurgeResult:
         with translation.override(settings.LANGUAGE_CODE):
             category = Category(surge.category).label if surge.category in Category.values else surge.category
             subject = _("Complaint surge: %(carrier)s, %(category)s: %(n)d in 24 h") % {
-                "carrier": surge.carrier_code, "category": category, "n": surge.recent}
+                "carrier": surge.carrier_code,
+                "category": category,
+                "n": surge.recent,
+            }
             body = _(
                 "%(n)d complaints about %(carrier)s in the category “%(category)s” arrived in the last 24 hours, "
                 "against a daily average of %(avg).1f over the previous four weeks (alert above %(factor)d times "
                 "that, and from %(minimum)d complaints). Check social media and the carrier before it spreads."
-            ) % {"n": surge.recent, "carrier": surge.carrier_code, "category": category,
-                 "avg": surge.daily_average, "factor": FACTOR, "minimum": MINIMUM}
-        link = (f"{base}/admin/complaints/complaint/?carrier__id__exact={surge.carrier_id}"
-                f"&category__exact={surge.category}")
+            ) % {
+                "n": surge.recent,
+                "carrier": surge.carrier_code,
+                "category": category,
+                "avg": surge.daily_average,
+                "factor": FACTOR,
+                "minimum": MINIMUM,
+            }
+        link = (
+            f"{base}/admin/complaints/complaint/?carrier__id__exact={surge.carrier_id}&category__exact={surge.category}"
+        )
         for address in recipients:
-            messages.append(OutboundMessage(
-                complaint=None, kind=MessageKind.SURGE_ALERT, period=period, channel=MessageChannel.EMAIL,
-                recipient=address, language=settings.LANGUAGE_CODE, subject=subject[:200],
-                body=f"{body}\n\n{link}\n", due_at=now, created_at=now))
+            messages.append(
+                OutboundMessage(
+                    complaint=None,
+                    kind=MessageKind.SURGE_ALERT,
+                    period=period,
+                    channel=MessageChannel.EMAIL,
+                    recipient=address,
+                    language=settings.LANGUAGE_CODE,
+                    subject=subject[:200],
+                    body=f"{body}\n\n{link}\n",
+                    due_at=now,
+                    created_at=now,
+                )
+            )
     periods = {m.period for m in messages}
     before = OutboundMessage.objects.filter(complaint=None, kind=MessageKind.SURGE_ALERT, period__in=periods).count()
     messages_enqueue(messages)
-    result.alerts = OutboundMessage.objects.filter(
-        complaint=None, kind=MessageKind.SURGE_ALERT, period__in=periods).count() - before
+    result.alerts = (
+        OutboundMessage.objects.filter(complaint=None, kind=MessageKind.SURGE_ALERT, period__in=periods).count()
+        - before
+    )
     return result

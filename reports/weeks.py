@@ -33,7 +33,9 @@ class IsoWeek:
                 return cls(year, week)
         raise InvalidInput(
             _("“%(value)s” is not an ISO week.") % {"value": text},
-            fields={field: [_("Write an ISO week such as 2026-W47 (year, “-W”, week 01–53 that exists in that year).")]},
+            fields={
+                field: [_("Write an ISO week such as 2026-W47 (year, “-W”, week 01–53 that exists in that year).")]
+            },
         )
 
     @classmethod

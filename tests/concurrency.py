@@ -15,7 +15,7 @@ def run_together(*calls, timeout=30):
         try:
             barrier.wait(timeout=timeout)
             outcomes[i] = ("ok", call())
-        except Exception as error:  # noqa: BLE001 - reported to the test
+        except Exception as error:
             outcomes[i] = ("error", error)
         finally:
             connection.close()

@@ -60,3 +60,7 @@ def agent_client(client, agent):
 def supervisor_client(client, supervisor):
     client.force_login(supervisor)
     return client
+
+
+# Fixtures shared across folders: registered once here, never imported by a test module.
+pytest_plugins = ["tests.fixtures.celery_worker", "tests.fixtures.partner_api", "tests.fixtures.webhook_receiver"]

@@ -90,6 +90,7 @@ def po_entries() -> list[dict]:
 
 # (a) the catalogue is complete --------------------------------------------------------------------
 
+
 def test_po_has_messages(po_entries):
     assert len(messages(po_entries)) > 100
 
@@ -131,14 +132,18 @@ def test_translations_are_chinese(po_entries):
     """Everything made of English words has Chinese in it (codes, brand names and examples excepted)."""
     han = re.compile(r"[\u4e00-\u9fff]")
     not_chinese = [
-        e["msgid"] for e in messages(po_entries)
-        if isinstance(e["msgstr"], str) and not han.search(e["msgstr"]) and e["msgid"] not in {"Redress"}
+        e["msgid"]
+        for e in messages(po_entries)
+        if isinstance(e["msgstr"], str)
+        and not han.search(e["msgstr"])
+        and e["msgid"] not in {"Redress"}
         and re.search(r"[A-Za-z]", e["msgid"])  # a unit such as "%" or "¥" is no English word
     ]
     assert not_chinese == []
 
 
 # (b) Django uses the catalogue --------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("english", "chinese"),
@@ -187,6 +192,7 @@ def test_placeholders_still_interpolate_in_chinese():
 
 # (c) the committed .mo matches the .po ------------------------------------------------------------
 
+
 def test_mo_matches_po(po_entries):
     assert MO_PATH.exists(), f"{MO_PATH} is missing: run compilemessages and commit it"
     with MO_PATH.open("rb") as fh:
@@ -214,6 +220,7 @@ def test_mo_matches_po(po_entries):
 def test_po_compiles_cleanly(tmp_path):
     result = subprocess.run(
         ["msgfmt", "--check", "-o", str(tmp_path / "django.mo"), str(PO_PATH)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr

@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_supervisor
-from complaints.admin_base import ReadOnlyAdminMixin
+from complaints.admin.base import ReadOnlyAdminMixin
 from complaints.compensation import selectors, services
 from complaints.compensation.calculator import LANGUAGES
 from complaints.compensation.choices import Case, ClaimState
@@ -45,10 +45,18 @@ def _explanation_html(explanation: dict) -> str:
     if not explanation:
         return "—"
     blocks = format_html_join(
-        "", '<div class="redress-explanation" lang="{}"><strong>{}</strong><ol>{}</ol></div>',
-        ((language, LANGUAGE_LABELS[language],
-          format_html_join("", "<li>{}</li>", ((line,) for line in explanation.get(language, []))))
-         for language in LANGUAGES if explanation.get(language)))
+        "",
+        '<div class="redress-explanation" lang="{}"><strong>{}</strong><ol>{}</ol></div>',
+        (
+            (
+                language,
+                LANGUAGE_LABELS[language],
+                format_html_join("", "<li>{}</li>", ((line,) for line in explanation.get(language, []))),
+            )
+            for language in LANGUAGES
+            if explanation.get(language)
+        ),
+    )
     return blocks
 
 
@@ -64,8 +72,17 @@ class CompensationClaimInline(ReadOnlyAdminMixin, admin.TabularInline):
     can_delete = False
     show_change_link = True
     template = "admin/compensation/claim_inline.html"
-    fields = ("case", "state", "computed_amount", "proposed_amount", "approved_amount", "proposed_by", "proposed_at",
-              "decided_by", "payout_reference")
+    fields = (
+        "case",
+        "state",
+        "computed_amount",
+        "proposed_amount",
+        "approved_amount",
+        "proposed_by",
+        "proposed_at",
+        "decided_by",
+        "payout_reference",
+    )
     readonly_fields = fields
     ordering = ("-proposed_at", "-id")
 
@@ -88,8 +105,11 @@ class OverLimitFilter(admin.SimpleListFilter):
         limit = selectors.agent_approval_limit()
         if limit is None or self.value() not in ("yes", "no"):
             return queryset
-        return (queryset.filter(proposed_amount__gt=limit) if self.value() == "yes"
-                else queryset.filter(proposed_amount__lte=limit))
+        return (
+            queryset.filter(proposed_amount__gt=limit)
+            if self.value() == "yes"
+            else queryset.filter(proposed_amount__lte=limit)
+        )
 
 
 DecisionCall = Callable[[CompensationClaim, HttpRequest, dict], CompensationClaim]
@@ -97,8 +117,9 @@ DecisionCall = Callable[[CompensationClaim, HttpRequest, dict], CompensationClai
 DECISIONS: dict[str, tuple[type[forms.Form], DecisionCall, str, str, str]] = {
     "approve": (
         ApproveForm,
-        lambda c, r, d: services.claim_approve(claim=c, actor=r.user, note=d["note"],
-                                               carrier_liable_amount=d["carrier_liable_amount"]),
+        lambda c, r, d: services.claim_approve(
+            claim=c, actor=r.user, note=d["note"], carrier_liable_amount=d["carrier_liable_amount"]
+        ),
         "compensation.decide_compensationclaim",
         _("Approve compensation"),
         _("Compensation approved; the complainant is told."),
@@ -129,8 +150,18 @@ OFFERED = {
 
 @admin.register(CompensationClaim)
 class CompensationClaimAdmin(admin.ModelAdmin):
-    list_display = ("complaint_link", "case", "state", "computed_amount", "proposed_amount", "approved_amount",
-                    "carrier_code", "over_limit", "proposed_by", "proposed_at")
+    list_display = (
+        "complaint_link",
+        "case",
+        "state",
+        "computed_amount",
+        "proposed_amount",
+        "approved_amount",
+        "carrier_code",
+        "over_limit",
+        "proposed_by",
+        "proposed_at",
+    )
     list_display_links = ("case",)
     list_filter = ("state", "case", ("complaint__carrier", admin.RelatedOnlyFieldListFilter), OverLimitFilter)
     list_select_related = ("complaint", "complaint__carrier", "proposed_by")
@@ -141,20 +172,62 @@ class CompensationClaimAdmin(admin.ModelAdmin):
     actions = ("approve_selected",)
     fieldsets = (
         (None, {"fields": ("complaint_link", "case", "state", "decision_links")}),
-        (_("Amounts (CNY)"), {"fields": ("computed_amount", "proposed_amount", "reason", "approved_amount",
-                                         "carrier_liable_amount", "limit_note")}),
+        (
+            _("Amounts (CNY)"),
+            {
+                "fields": (
+                    "computed_amount",
+                    "proposed_amount",
+                    "reason",
+                    "approved_amount",
+                    "carrier_liable_amount",
+                    "limit_note",
+                )
+            },
+        ),
         (_("How it was computed"), {"fields": ("explanation_html", "policy")}),
-        (_("Inputs"), {"fields": ("declared_value", "insured_value", "shipping_fee", "proven_value", "days_late",
-                                  "damaged_share", "mismatch_kind", "value_destroyed")}),
-        (_("Steps"), {"fields": ("proposed_by", "proposed_at", "decided_by", "decided_at", "decision_policy",
-                                 "decision_note", "paid_by", "paid_at", "payout_reference", "chargeback_amount")}),
+        (
+            _("Inputs"),
+            {
+                "fields": (
+                    "declared_value",
+                    "insured_value",
+                    "shipping_fee",
+                    "proven_value",
+                    "days_late",
+                    "damaged_share",
+                    "mismatch_kind",
+                    "value_destroyed",
+                )
+            },
+        ),
+        (
+            _("Steps"),
+            {
+                "fields": (
+                    "proposed_by",
+                    "proposed_at",
+                    "decided_by",
+                    "decided_at",
+                    "decision_policy",
+                    "decision_note",
+                    "paid_by",
+                    "paid_at",
+                    "payout_reference",
+                    "chargeback_amount",
+                )
+            },
+        ),
     )
     readonly_fields = ("complaint_link", "decision_links", "limit_note", "explanation_html", "chargeback_amount")
 
     def get_queryset(self, request):
         limit = selectors.agent_approval_limit()
-        over = (ExpressionWrapper(Q(proposed_amount__gt=limit), output_field=BooleanField()) if limit is not None
-                else Value(False))
+        over = (
+            ExpressionWrapper(Q(proposed_amount__gt=limit), output_field=BooleanField())
+            if limit is not None
+            else Value(False)
+        )
         return super().get_queryset(request).annotate(is_over_limit=over)
 
     # --- permissions: the page is read-only; changes are the propose and decision pages, through the services ---
@@ -191,7 +264,8 @@ class CompensationClaimAdmin(admin.ModelAdmin):
             return "—"
         if obj.proposed_amount > limit:
             return gettext("Above the agents' limit of ¥%(limit)s: a supervisor decides (not the proposer).") % {
-                "limit": limit}
+                "limit": limit
+            }
         return gettext("Within the agents' limit of ¥%(limit)s.") % {"limit": limit}
 
     @admin.display(description=_("chargeback (CNY)"))
@@ -204,16 +278,25 @@ class CompensationClaimAdmin(admin.ModelAdmin):
         offered = OFFERED[obj.state]  # the pages check who may take them
         if not offered:
             return "—"
-        return format_html_join(" ", '<a class="button" href="{}">{}</a>', (
-            (reverse(f"admin:compensation_compensationclaim_{name}", args=[obj.pk]), DECISIONS[name][3])
-            for name in offered))
+        return format_html_join(
+            " ",
+            '<a class="button" href="{}">{}</a>',
+            (
+                (reverse(f"admin:compensation_compensationclaim_{name}", args=[obj.pk]), DECISIONS[name][3])
+                for name in offered
+            ),
+        )
 
     # --- the propose and decision pages ---
 
     def get_urls(self):
         named = [
-            path(f"<path:object_id>/{name}/", self.admin_site.admin_view(self.decision_view),
-                 {"decision": name}, name=f"compensation_compensationclaim_{name}")
+            path(
+                f"<path:object_id>/{name}/",
+                self.admin_site.admin_view(self.decision_view),
+                {"decision": name},
+                name=f"compensation_compensationclaim_{name}",
+            )
             for name in DECISIONS
         ]
         return named + super().get_urls()
@@ -225,11 +308,15 @@ class CompensationClaimAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         complaint_id = request.POST.get("complaint") or request.GET.get("complaint")
-        complaint = Complaint.objects.filter(pk=complaint_id).select_related("carrier").first() if (
-            complaint_id and str(complaint_id).isdigit()) else None
+        complaint = (
+            Complaint.objects.filter(pk=complaint_id).select_related("carrier").first()
+            if (complaint_id and str(complaint_id).isdigit())
+            else None
+        )
         if complaint is None:
-            self.message_user(request, gettext("Open the complaint and use “Propose compensation” on its page."),
-                              messages.WARNING)
+            self.message_user(
+                request, gettext("Open the complaint and use “Propose compensation” on its page."), messages.WARNING
+            )
             return HttpResponseRedirect(reverse("admin:complaints_complaint_changelist"))
         case = complaint.category if complaint.category in Case.values else Case.DELAY
         form = ProposeForm(request.POST or None, initial={"complaint": complaint.pk, "case": case, "days_late": 0})
@@ -239,15 +326,22 @@ class CompensationClaimAdmin(admin.ModelAdmin):
             try:
                 if "_compute" in request.POST:
                     preview = services.claim_compute(
-                        complaint=complaint, case=kwargs["case"], proven_value=kwargs["proven_value"],
-                        days_late=kwargs["days_late"], damaged_share=kwargs["damaged_share"],
-                        mismatch_kind=kwargs["mismatch_kind"], value_destroyed=kwargs["value_destroyed"])
+                        complaint=complaint,
+                        case=kwargs["case"],
+                        proven_value=kwargs["proven_value"],
+                        days_late=kwargs["days_late"],
+                        damaged_share=kwargs["damaged_share"],
+                        mismatch_kind=kwargs["mismatch_kind"],
+                        value_destroyed=kwargs["value_destroyed"],
+                    )
                 else:
                     claim = services.claim_propose(complaint=complaint, actor=request.user, **kwargs)
-                    self.message_user(request, gettext("Compensation of ¥%(amount)s proposed.")
-                                      % {"amount": claim.proposed_amount}, messages.SUCCESS)
-                    return HttpResponseRedirect(reverse("admin:compensation_compensationclaim_change",
-                                                        args=[claim.pk]))
+                    self.message_user(
+                        request,
+                        gettext("Compensation of ¥%(amount)s proposed.") % {"amount": claim.proposed_amount},
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(reverse("admin:compensation_compensationclaim_change", args=[claim.pk]))
             except ServiceError as error:
                 _form_errors(form, error)
         context = {
@@ -306,8 +400,10 @@ class CompensationClaimAdmin(admin.ModelAdmin):
         approved, refusals = 0, []
         for claim in queryset.select_related("complaint").order_by("pk"):
             if claim.state != ClaimState.PROPOSED:
-                refusals.append(gettext("%(ref)s: already %(state)s.") % {
-                    "ref": claim.complaint.reference, "state": claim.get_state_display()})
+                refusals.append(
+                    gettext("%(ref)s: already %(state)s.")
+                    % {"ref": claim.complaint.reference, "state": claim.get_state_display()}
+                )
                 continue
             try:
                 services.claim_approve(claim=claim, actor=request.user)
@@ -329,9 +425,18 @@ class CompensationPolicyAdmin(admin.ModelAdmin):
     makes the next version and activates it; versions that exist are never changed."""
 
     form = PolicyForm
-    list_display = ("version", "is_active", "delay_fee_waiver_percent", "loss_fee_refund_percent", "insured_cap",
-                    "uninsured_cap_multiple", "damage_min_percent", "agent_approval_limit", "created_by",
-                    "created_at")
+    list_display = (
+        "version",
+        "is_active",
+        "delay_fee_waiver_percent",
+        "loss_fee_refund_percent",
+        "insured_cap",
+        "uninsured_cap_multiple",
+        "damage_min_percent",
+        "agent_approval_limit",
+        "created_by",
+        "created_at",
+    )
     list_display_links = ("version",)
     list_filter = ("is_active",)
     ordering = ("-version",)
@@ -379,9 +484,15 @@ class CompensationPolicyAdmin(admin.ModelAdmin):
         for field in CompensationPolicy._meta.concrete_fields:
             setattr(obj, field.attname, getattr(saved, field.attname))
         obj._state.adding = False
-        self.message_user(request, gettext("Saved as version %(version)s, now active. Earlier versions are kept "
-                                           "unchanged for the claims made under them.") % {"version": saved.version},
-                          messages.INFO)
+        self.message_user(
+            request,
+            gettext(
+                "Saved as version %(version)s, now active. Earlier versions are kept "
+                "unchanged for the claims made under them."
+            )
+            % {"version": saved.version},
+            messages.INFO,
+        )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -410,8 +521,7 @@ class ChargebackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("claim"))
     def claim_link(self, obj: Chargeback) -> str:
         url = reverse("admin:compensation_compensationclaim_change", args=[obj.claim_id])
-        return format_html('<a href="{}">{} · {}</a>', url, obj.claim.complaint.reference,
-                           obj.claim.payout_reference)
+        return format_html('<a href="{}">{} · {}</a>', url, obj.claim.complaint.reference, obj.claim.payout_reference)
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)

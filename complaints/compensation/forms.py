@@ -20,28 +20,49 @@ MONEY = {"max_digits": 12, "decimal_places": 2, "required": False}
 class ProposeForm(forms.Form):
     complaint = forms.ModelChoiceField(Complaint.objects.all(), label=_("complaint"), widget=forms.HiddenInput)
     case = forms.ChoiceField(label=_("case"), choices=Case.choices)
-    days_late = forms.IntegerField(label=_("days late"), required=False, initial=0,
-                                   help_text=_("Delay only: how many days the parcel was late."))
-    value_destroyed = forms.BooleanField(label=_("the delay destroyed the item's value (paid as a loss)"),
-                                         required=False)
-    proven_value = forms.DecimalField(label=_("proven value (CNY)"), **MONEY,
-                                      help_text=_("The actual value shown by an invoice or receipt. Empty: the "
-                                                  "declared value is used."))
-    damaged_share = forms.DecimalField(label=_("damaged or missing share (%)"), max_digits=6, decimal_places=3,
-                                       required=False,
-                                       help_text=_("Damage and wrong quantity: the share of the value damaged or "
-                                                   "missing, 0-100. 100 is total damage."))
-    mismatch_kind = forms.ChoiceField(label=_("mismatch kind"), required=False,
-                                      choices=[("", "—"), *MismatchKind.choices])
-    proposed_amount = forms.DecimalField(label=_("proposed amount (CNY)"), max_digits=14, decimal_places=4,
-                                         required=False,
-                                         help_text=_("Empty: the computed amount. Another amount needs a reason."))
-    carrier_liable_amount = forms.DecimalField(label=_("carrier's share (CNY)"), max_digits=14, decimal_places=4,
-                                               required=False,
-                                               help_text=_("Empty: the whole amount when the complaint has a carrier "
-                                                           "not found blameless."))
-    reason = forms.CharField(label=_("reason for a different amount"), required=False, max_length=TEXT_MAX_LENGTH,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    days_late = forms.IntegerField(
+        label=_("days late"), required=False, initial=0, help_text=_("Delay only: how many days the parcel was late.")
+    )
+    value_destroyed = forms.BooleanField(
+        label=_("the delay destroyed the item's value (paid as a loss)"), required=False
+    )
+    proven_value = forms.DecimalField(
+        label=_("proven value (CNY)"),
+        **MONEY,
+        help_text=_("The actual value shown by an invoice or receipt. Empty: the declared value is used."),
+    )
+    damaged_share = forms.DecimalField(
+        label=_("damaged or missing share (%)"),
+        max_digits=6,
+        decimal_places=3,
+        required=False,
+        help_text=_(
+            "Damage and wrong quantity: the share of the value damaged or missing, 0-100. 100 is total damage."
+        ),
+    )
+    mismatch_kind = forms.ChoiceField(
+        label=_("mismatch kind"), required=False, choices=[("", "—"), *MismatchKind.choices]
+    )
+    proposed_amount = forms.DecimalField(
+        label=_("proposed amount (CNY)"),
+        max_digits=14,
+        decimal_places=4,
+        required=False,
+        help_text=_("Empty: the computed amount. Another amount needs a reason."),
+    )
+    carrier_liable_amount = forms.DecimalField(
+        label=_("carrier's share (CNY)"),
+        max_digits=14,
+        decimal_places=4,
+        required=False,
+        help_text=_("Empty: the whole amount when the complaint has a carrier not found blameless."),
+    )
+    reason = forms.CharField(
+        label=_("reason for a different amount"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     # The service checks amounts (negative, absurd, below the fen) and says why; the form accepts any number.
     def service_kwargs(self) -> dict:
@@ -53,21 +74,31 @@ class ProposeForm(forms.Form):
 
 class ApproveForm(forms.Form):
     carrier_liable_amount = forms.DecimalField(
-        label=_("carrier's share (CNY)"), max_digits=14, decimal_places=4, required=False,
-        help_text=_("Empty: keep the share proposed. It is charged back to the carrier when the claim is paid."))
-    note = forms.CharField(label=_("note"), required=False, max_length=TEXT_MAX_LENGTH,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+        label=_("carrier's share (CNY)"),
+        max_digits=14,
+        decimal_places=4,
+        required=False,
+        help_text=_("Empty: keep the share proposed. It is charged back to the carrier when the claim is paid."),
+    )
+    note = forms.CharField(
+        label=_("note"), required=False, max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(label=_("reason (the complainant is told)"), max_length=TEXT_MAX_LENGTH,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("reason (the complainant is told)"),
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class PayForm(forms.Form):
-    payout_reference = forms.CharField(label=_("payout reference"), max_length=PAYOUT_REFERENCE_MAX_LENGTH,
-                                       help_text=_("The bank or payment reference of the transfer. A reference "
-                                                   "pays one claim only."))
+    payout_reference = forms.CharField(
+        label=_("payout reference"),
+        max_length=PAYOUT_REFERENCE_MAX_LENGTH,
+        help_text=_("The bank or payment reference of the transfer. A reference pays one claim only."),
+    )
 
 
 class PolicyForm(forms.ModelForm):

@@ -32,26 +32,48 @@ class CompensationPolicy(models.Model):
     is_active = models.BooleanField(_("active"), default=True, editable=False)
 
     delay_fee_waiver_percent = models.DecimalField(
-        _("delay: share of the shipping fee waived (%)"), default=Decimal("100.00"), **PERCENT,
-        help_text=_("GB/T 27917.3: the shipping fee is waived for a delay; the insurance fee is not."))
+        _("delay: share of the shipping fee waived (%)"),
+        default=Decimal("100.00"),
+        **PERCENT,
+        help_text=_("GB/T 27917.3: the shipping fee is waived for a delay; the insurance fee is not."),
+    )
     loss_fee_refund_percent = models.DecimalField(
-        _("loss: share of the shipping fee refunded on top of the value (%)"), default=Decimal("100.00"), **PERCENT,
-        help_text=_("A lost parcel is paid its actual value plus the shipping fee."))
-    insured_cap = models.BooleanField(
-        _("cap insured parcels at the insured value plus the fee"), default=True)
+        _("loss: share of the shipping fee refunded on top of the value (%)"),
+        default=Decimal("100.00"),
+        **PERCENT,
+        help_text=_("A lost parcel is paid its actual value plus the shipping fee."),
+    )
+    insured_cap = models.BooleanField(_("cap insured parcels at the insured value plus the fee"), default=True)
     uninsured_cap_multiple = models.DecimalField(
-        _("uninsured parcels: cap at this many times the shipping fee"), null=True, blank=True, **PERCENT,
-        help_text=_("Empty: no cap (the default). Carriers use 3 to 7."))
+        _("uninsured parcels: cap at this many times the shipping fee"),
+        null=True,
+        blank=True,
+        **PERCENT,
+        help_text=_("Empty: no cap (the default). Carriers use 3 to 7."),
+    )
     damage_min_percent = models.DecimalField(
-        _("partial damage: share of the damaged value paid (%)"), default=Decimal("100.00"), **PERCENT,
-        help_text=_("Damage is paid at not less than this share of the actual value of what was damaged."))
+        _("partial damage: share of the damaged value paid (%)"),
+        default=Decimal("100.00"),
+        **PERCENT,
+        help_text=_("Damage is paid at not less than this share of the actual value of what was damaged."),
+    )
     agent_approval_limit = models.DecimalField(
-        _("agents approve up to (CNY)"), default=Decimal("500.00"), **MONEY,
-        help_text=_("Above this amount a supervisor approves."))
+        _("agents approve up to (CNY)"),
+        default=Decimal("500.00"),
+        **MONEY,
+        help_text=_("Above this amount a supervisor approves."),
+    )
 
     note = models.TextField(_("what changed and why"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+", editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:
@@ -59,8 +81,9 @@ class CompensationPolicy(models.Model):
         verbose_name_plural = _("compensation policies")
         ordering = ["-version"]
         constraints = [
-            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True),
-                                    name="compensation_policy_one_active"),
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="compensation_policy_one_active"
+            ),
             models.CheckConstraint(
                 condition=Q(delay_fee_waiver_percent__gte=0, delay_fee_waiver_percent__lte=100),
                 name="compensation_policy_delay_share_range",
@@ -106,8 +129,12 @@ class CompensationClaim(models.Model):
     """A claim for compensation on a complaint: computed from the inputs and the policy, proposed (possibly at
     another amount, with a reason), approved or rejected, and paid at most once."""
 
-    complaint = models.ForeignKey("complaints.Complaint", verbose_name=_("complaint"), on_delete=models.PROTECT,
-                                  related_name="compensation_claims")
+    complaint = models.ForeignKey(
+        "complaints.Complaint",
+        verbose_name=_("complaint"),
+        on_delete=models.PROTECT,
+        related_name="compensation_claims",
+    )
     case = models.CharField(_("case"), max_length=20, choices=Case.choices)
     state = models.CharField(_("state"), max_length=10, choices=ClaimState.choices, default=ClaimState.PROPOSED)
 
@@ -115,8 +142,13 @@ class CompensationClaim(models.Model):
     declared_value = models.DecimalField(_("declared value (CNY)"), **MONEY)
     insured_value = models.DecimalField(_("insured value (CNY)"), **MONEY)
     shipping_fee = models.DecimalField(_("shipping fee (CNY)"), **MONEY)
-    proven_value = models.DecimalField(_("proven value (CNY)"), null=True, blank=True, **MONEY,
-                                       help_text=_("The actual value shown by an invoice or receipt, if any."))
+    proven_value = models.DecimalField(
+        _("proven value (CNY)"),
+        null=True,
+        blank=True,
+        **MONEY,
+        help_text=_("The actual value shown by an invoice or receipt, if any."),
+    )
     days_late = models.PositiveIntegerField(_("days late"), default=0)
     damaged_share = models.DecimalField(_("damaged share (%)"), null=True, blank=True, **PERCENT)
     mismatch_kind = models.CharField(_("mismatch kind"), max_length=20, choices=MismatchKind.choices, blank=True)
@@ -125,30 +157,59 @@ class CompensationClaim(models.Model):
     computed_amount = models.DecimalField(_("computed amount (CNY)"), **MONEY)
     proposed_amount = models.DecimalField(_("proposed amount (CNY)"), **MONEY)
     approved_amount = models.DecimalField(_("approved amount (CNY)"), null=True, blank=True, **MONEY)
-    carrier_liable_amount = models.DecimalField(_("carrier's share (CNY)"), default=Decimal("0.00"), **MONEY,
-                                                help_text=_("Charged back to the carrier when the claim is paid."))
-    explanation = models.JSONField(_("explanation"), default=dict, blank=True,
-                                   help_text=_("The computation line by line, per language."))
+    carrier_liable_amount = models.DecimalField(
+        _("carrier's share (CNY)"),
+        default=Decimal("0.00"),
+        **MONEY,
+        help_text=_("Charged back to the carrier when the claim is paid."),
+    )
+    explanation = models.JSONField(
+        _("explanation"), default=dict, blank=True, help_text=_("The computation line by line, per language.")
+    )
     reason = models.TextField(_("reason for the proposed amount"), blank=True)
 
-    policy = models.ForeignKey(CompensationPolicy, verbose_name=_("computed under policy"), on_delete=models.PROTECT,
-                               related_name="claims")
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposed by"),
-                                    on_delete=models.PROTECT, related_name="compensation_proposed")
+    policy = models.ForeignKey(
+        CompensationPolicy, verbose_name=_("computed under policy"), on_delete=models.PROTECT, related_name="claims"
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        related_name="compensation_proposed",
+    )
     proposed_at = models.DateTimeField(_("proposed at"), db_index=True)
 
-    decision_policy = models.ForeignKey(CompensationPolicy, verbose_name=_("decided under policy"),
-                                        on_delete=models.PROTECT, null=True, blank=True, related_name="decided_claims")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="compensation_decided")
+    decision_policy = models.ForeignKey(
+        CompensationPolicy,
+        verbose_name=_("decided under policy"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decided_claims",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="compensation_decided",
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, db_index=True)
     decision_note = models.TextField(_("decision note"), blank=True)
 
-    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("payout recorded by"),
-                                on_delete=models.PROTECT, null=True, blank=True, related_name="compensation_paid")
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("payout recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="compensation_paid",
+    )
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True, db_index=True)
-    payout_reference = models.CharField(_("payout reference"), max_length=64, blank=True,
-                                        help_text=_("The bank or payment reference of the transfer."))
+    payout_reference = models.CharField(
+        _("payout reference"), max_length=64, blank=True, help_text=_("The bank or payment reference of the transfer.")
+    )
 
     class Meta:
         verbose_name = _("compensation claim")
@@ -167,16 +228,33 @@ class CompensationClaim(models.Model):
                 condition=(Q(case=Case.CONTENTS_MISMATCH) & Q(mismatch_kind__in=MismatchKind.values))
                 | (~Q(case=Case.CONTENTS_MISMATCH) & Q(mismatch_kind="")),
                 name="claim_mismatch_kind_iff_mismatch",
-                violation_error_message=_("A contents-mismatch claim says whether the item or the quantity is wrong; "
-                                          "other cases do not."),
+                violation_error_message=_(
+                    "A contents-mismatch claim says whether the item or the quantity is wrong; other cases do not."
+                ),
             ),
-            *(models.CheckConstraint(condition=_money_range(name), name=f"claim_{name}_range",
-                                     violation_error_message=_("Amounts are from 0 to less than 1,000,000 CNY."))
-              for name in ("declared_value", "insured_value", "shipping_fee", "computed_amount", "proposed_amount",
-                           "carrier_liable_amount")),
-            *(models.CheckConstraint(condition=_money_range(name, nullable=True), name=f"claim_{name}_range",
-                                     violation_error_message=_("Amounts are from 0 to less than 1,000,000 CNY."))
-              for name in ("proven_value", "approved_amount")),
+            *(
+                models.CheckConstraint(
+                    condition=_money_range(name),
+                    name=f"claim_{name}_range",
+                    violation_error_message=_("Amounts are from 0 to less than 1,000,000 CNY."),
+                )
+                for name in (
+                    "declared_value",
+                    "insured_value",
+                    "shipping_fee",
+                    "computed_amount",
+                    "proposed_amount",
+                    "carrier_liable_amount",
+                )
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=_money_range(name, nullable=True),
+                    name=f"claim_{name}_range",
+                    violation_error_message=_("Amounts are from 0 to less than 1,000,000 CNY."),
+                )
+                for name in ("proven_value", "approved_amount")
+            ),
             models.CheckConstraint(
                 condition=Q(damaged_share__isnull=True) | Q(damaged_share__gte=0, damaged_share__lte=100),
                 name="claim_damaged_share_range",
@@ -194,8 +272,12 @@ class CompensationClaim(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(state__in=[ClaimState.APPROVED, ClaimState.PAID])
-                | Q(approved_amount__isnull=False, decided_at__isnull=False, decided_by__isnull=False,
-                    decision_policy__isnull=False),
+                | Q(
+                    approved_amount__isnull=False,
+                    decided_at__isnull=False,
+                    decided_by__isnull=False,
+                    decision_policy__isnull=False,
+                ),
                 name="claim_approved_has_decision",
             ),
             models.CheckConstraint(
@@ -209,12 +291,16 @@ class CompensationClaim(models.Model):
                 | (~Q(state=ClaimState.PAID) & Q(payout_reference="") & Q(paid_at__isnull=True)),
                 name="claim_paid_has_payout",
             ),
-            models.UniqueConstraint(fields=["payout_reference"], condition=~Q(payout_reference=""),
-                                    name="claim_payout_reference_unique",
-                                    violation_error_message=_("This payout reference is already recorded.")),
+            models.UniqueConstraint(
+                fields=["payout_reference"],
+                condition=~Q(payout_reference=""),
+                name="claim_payout_reference_unique",
+                violation_error_message=_("This payout reference is already recorded."),
+            ),
             # One live claim per complaint and case: the same loss is never compensated twice.
-            models.UniqueConstraint(fields=["complaint", "case"], condition=Q(state__in=LIVE_STATES),
-                                    name="claim_one_live_per_case"),
+            models.UniqueConstraint(
+                fields=["complaint", "case"], condition=Q(state__in=LIVE_STATES), name="claim_one_live_per_case"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -222,9 +308,15 @@ class CompensationClaim(models.Model):
 
     def inputs(self) -> ClaimInputs:
         return ClaimInputs(
-            case=self.case, declared_value=self.declared_value, insured_value=self.insured_value,
-            shipping_fee=self.shipping_fee, proven_value=self.proven_value, days_late=self.days_late,
-            damaged_share=self.damaged_share, mismatch_kind=self.mismatch_kind, value_destroyed=self.value_destroyed,
+            case=self.case,
+            declared_value=self.declared_value,
+            insured_value=self.insured_value,
+            shipping_fee=self.shipping_fee,
+            proven_value=self.proven_value,
+            days_late=self.days_late,
+            damaged_share=self.damaged_share,
+            mismatch_kind=self.mismatch_kind,
+            value_destroyed=self.value_destroyed,
         )
 
     @property
@@ -237,10 +329,12 @@ class Chargeback(models.Model):
     """The carrier's share of a paid claim, charged back to that carrier. Recorded when the claim is paid (money
     that never went out is not charged back); one per claim."""
 
-    claim = models.OneToOneField(CompensationClaim, verbose_name=_("claim"), on_delete=models.PROTECT,
-                                 related_name="chargeback")
-    carrier = models.ForeignKey("accounts.Carrier", verbose_name=_("carrier"), on_delete=models.PROTECT,
-                                related_name="chargebacks")
+    claim = models.OneToOneField(
+        CompensationClaim, verbose_name=_("claim"), on_delete=models.PROTECT, related_name="chargeback"
+    )
+    carrier = models.ForeignKey(
+        "accounts.Carrier", verbose_name=_("carrier"), on_delete=models.PROTECT, related_name="chargebacks"
+    )
     amount = models.DecimalField(_("amount (CNY)"), **MONEY)
     recorded_at = models.DateTimeField(_("recorded at"), db_index=True)
 

@@ -15,8 +15,11 @@ def agent_approval_limit() -> Decimal | None:
 
 
 def claims_for_complaint(*, complaint) -> QuerySet[CompensationClaim]:
-    return (CompensationClaim.objects.filter(complaint=complaint)
-            .select_related("policy", "proposed_by", "decided_by").order_by("-proposed_at", "-id"))
+    return (
+        CompensationClaim.objects.filter(complaint=complaint)
+        .select_related("policy", "proposed_by", "decided_by")
+        .order_by("-proposed_at", "-id")
+    )
 
 
 def chargeback_totals(*, queryset: QuerySet[Chargeback] | None = None) -> list[dict]:

@@ -25,15 +25,16 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import Role, is_supervisor, user_role
 from complaints.choices import EventKind, MessageKind, Status, Visibility
-from complaints.compensation.calculator import ClaimInputs, Computation, compute, fen, validate_inputs
-from complaints.compensation.calculator import money
+from complaints.compensation.calculator import ClaimInputs, Computation, compute, fen, money, validate_inputs
 from complaints.compensation.choices import Case, ClaimState
 from complaints.compensation.models import MAX_AMOUNT, Chargeback, CompensationClaim, CompensationPolicy
 from complaints.errors import IllegalTransition, InvalidInput, NotAllowed
+from complaints.events import complaint_record_event
+from complaints.followups.messages import complainant_message
+from complaints.followups.outbox import messages_enqueue
+from complaints.guards import complaint_lock
+from complaints.guards import instance_sync as _sync
 from complaints.models import Complaint
-from complaints.outbox import complainant_message, messages_enqueue
-from complaints.rows import instance_sync as _sync
-from complaints.services import complaint_lock, complaint_record_event
 
 TEXT_MAX_LENGTH = 2000
 PAYOUT_REFERENCE_MAX_LENGTH = 64
@@ -76,8 +77,10 @@ def policy_errors(values: dict[str, Any]) -> dict[str, list[str]]:
             return None
         return value
 
-    for name, label in (("delay_fee_waiver_percent", _("share of the fee waived for a delay")),
-                        ("loss_fee_refund_percent", _("share of the fee refunded for a loss"))):
+    for name, label in (
+        ("delay_fee_waiver_percent", _("share of the fee waived for a delay")),
+        ("loss_fee_refund_percent", _("share of the fee refunded for a loss")),
+    ):
         value = number(name)
         if value is None and name not in errors:
             errors[name] = [_("Give the %(what)s, from 0 to 100%%.") % {"what": label}]
@@ -87,8 +90,12 @@ def policy_errors(values: dict[str, Any]) -> dict[str, list[str]]:
             errors[name] = [_("A share cannot be more than 100%: the fee itself is the most that can be refunded.")]
     multiple = number("uninsured_cap_multiple")
     if multiple is not None and multiple < 1:
-        errors["uninsured_cap_multiple"] = [_("A cap below 1 × the fee would pay less than the fee refund: use 1 or "
-                                              "more (carriers use 3 to 7), or leave it empty for no cap.")]
+        errors["uninsured_cap_multiple"] = [
+            _(
+                "A cap below 1 × the fee would pay less than the fee refund: use 1 or "
+                "more (carriers use 3 to 7), or leave it empty for no cap."
+            )
+        ]
     elif multiple is not None and multiple > 100:
         errors["uninsured_cap_multiple"] = [_("A cap above 100 × the fee is no cap: leave it empty instead.")]
     damage = number("damage_min_percent")
@@ -105,16 +112,22 @@ def policy_errors(values: dict[str, Any]) -> dict[str, list[str]]:
         errors["agent_approval_limit"] = [_("The limit must be more than zero, or agents could approve nothing.")]
     elif limit is not None and limit >= MAX_AMOUNT:
         errors["agent_approval_limit"] = [_("The limit must be less than %(max)s CNY.") % {"max": f"{MAX_AMOUNT:,.0f}"}]
-    for name in ("delay_fee_waiver_percent", "loss_fee_refund_percent", "uninsured_cap_multiple", "damage_min_percent",
-                 "agent_approval_limit"):
+    for name in (
+        "delay_fee_waiver_percent",
+        "loss_fee_refund_percent",
+        "uninsured_cap_multiple",
+        "damage_min_percent",
+        "agent_approval_limit",
+    ):
         value = number(name) if name not in errors else None
         if value is not None and value != fen(value):
             errors.setdefault(name, []).append(_("Use at most two decimals."))
     return errors
 
 
-def compensation_policy_save(*, policy: CompensationPolicy, actor: User, note: str | None = None,
-                             at: datetime | None = None) -> CompensationPolicy:
+def compensation_policy_save(
+    *, policy: CompensationPolicy, actor: User, note: str | None = None, at: datetime | None = None
+) -> CompensationPolicy:
     """Make the parameters of `policy` (a new instance, or an existing version edited in memory) the next version
     and the active one. Existing versions are never changed. Saving the active parameters again changes nothing."""
     if not is_supervisor(actor):
@@ -122,10 +135,14 @@ def compensation_policy_save(*, policy: CompensationPolicy, actor: User, note: s
     values = {name: getattr(policy, name) for name in POLICY_FIELDS}
     errors = policy_errors(values)
     if errors:
-        raise InvalidInput(_("The compensation policy was not saved: its parameters contradict each other or the "
-                             "standard."), fields=errors)
-    values = {name: (Decimal(str(v)) if name != "insured_cap" and v not in (None, "") else v or None)
-              for name, v in values.items()}
+        raise InvalidInput(
+            _("The compensation policy was not saved: its parameters contradict each other or the standard."),
+            fields=errors,
+        )
+    values = {
+        name: (Decimal(str(v)) if name != "insured_cap" and v not in (None, "") else v or None)
+        for name, v in values.items()
+    }
     values["insured_cap"] = bool(policy.insured_cap)
     note = (policy.note if note is None else note or "").strip()[:TEXT_MAX_LENGTH]
     at = at or timezone.now()
@@ -136,8 +153,9 @@ def compensation_policy_save(*, policy: CompensationPolicy, actor: User, note: s
             return current
         last = CompensationPolicy.objects.aggregate(last=Max("version"))["last"] or 0
         CompensationPolicy.objects.filter(is_active=True).update(is_active=False)
-        return CompensationPolicy.objects.create(version=last + 1, is_active=True, note=note, created_by=actor,
-                                                 created_at=at, **values)
+        return CompensationPolicy.objects.create(
+            version=last + 1, is_active=True, note=note, created_by=actor, created_at=at, **values
+        )
 
 
 # --- Proposing ------------------------------------------------------------------------------------------------------
@@ -160,18 +178,22 @@ def _amount(value: Any, name: str, *, required: bool = False) -> Decimal | None:
         raise InvalidInput(
             _("%(amount)s is not a plausible compensation for a parcel (the bound is %(max)s CNY): check the amount.")
             % {"amount": f"{number:,.2f}", "max": f"{MAX_AMOUNT:,.0f}"},
-            fields={name: [_("Enter less than %(max)s.") % {"max": f"{MAX_AMOUNT:,.0f}"}]})
+            fields={name: [_("Enter less than %(max)s.") % {"max": f"{MAX_AMOUNT:,.0f}"}]},
+        )
     if number != fen(number):
-        raise InvalidInput(_("Amounts are in yuan and fen: at most two decimals."),
-                           fields={name: [_("Use at most two decimals.")]})
+        raise InvalidInput(
+            _("Amounts are in yuan and fen: at most two decimals."), fields={name: [_("Use at most two decimals.")]}
+        )
     return number
 
 
 def _text(value: str | None, name: str) -> str:
     value = (value or "").strip()
     if len(value) > TEXT_MAX_LENGTH:
-        raise InvalidInput(_("The %(field)s is too long.") % {"field": _(name)},
-                           fields={name: [_("Keep it under %(max)d characters.") % {"max": TEXT_MAX_LENGTH}]})
+        raise InvalidInput(
+            _("The %(field)s is too long.") % {"field": _(name)},
+            fields={name: [_("Keep it under %(max)d characters.") % {"max": TEXT_MAX_LENGTH}]},
+        )
     return value
 
 
@@ -187,12 +209,16 @@ def _carrier_share(complaint: Complaint, value: Any, amount: Decimal) -> Decimal
     if share is None:
         return _default_carrier_share(complaint, amount)
     if share > amount:
-        raise InvalidInput(_("The carrier's share (%(share)s) cannot be more than the amount (%(amount)s).")
-                           % {"share": money(share), "amount": money(amount)},
-                           fields={"carrier_liable_amount": [_("Enter at most %(amount)s.") % {"amount": amount}]})
+        raise InvalidInput(
+            _("The carrier's share (%(share)s) cannot be more than the amount (%(amount)s).")
+            % {"share": money(share), "amount": money(amount)},
+            fields={"carrier_liable_amount": [_("Enter at most %(amount)s.") % {"amount": amount}]},
+        )
     if share > 0 and complaint.carrier_id is None:
-        raise InvalidInput(_("Complaint %(ref)s has no carrier to charge back.") % {"ref": complaint.reference},
-                           fields={"carrier_liable_amount": [_("Set the complaint's carrier first, or enter 0.")]})
+        raise InvalidInput(
+            _("Complaint %(ref)s has no carrier to charge back.") % {"ref": complaint.reference},
+            fields={"carrier_liable_amount": [_("Set the complaint's carrier first, or enter 0.")]},
+        )
     return share
 
 
@@ -206,23 +232,54 @@ def _check_proposer(complaint: Complaint, actor: User | None) -> None:
         raise NotAllowed(_("Only agents, supervisors and the complaint's carrier can propose compensation."))
 
 
-def _inputs(complaint: Complaint, *, case: str, proven_value: Any, days_late: Any, damaged_share: Any,
-            mismatch_kind: str, value_destroyed: bool) -> ClaimInputs:
+def _inputs(
+    complaint: Complaint,
+    *,
+    case: str,
+    proven_value: Any,
+    days_late: Any,
+    damaged_share: Any,
+    mismatch_kind: str,
+    value_destroyed: bool,
+) -> ClaimInputs:
     return ClaimInputs(
-        case=case, declared_value=complaint.declared_value, insured_value=complaint.insured_value,
-        shipping_fee=complaint.shipping_fee, proven_value=proven_value, days_late=days_late,
-        damaged_share=damaged_share, mismatch_kind=mismatch_kind or "", value_destroyed=bool(value_destroyed),
+        case=case,
+        declared_value=complaint.declared_value,
+        insured_value=complaint.insured_value,
+        shipping_fee=complaint.shipping_fee,
+        proven_value=proven_value,
+        days_late=days_late,
+        damaged_share=damaged_share,
+        mismatch_kind=mismatch_kind or "",
+        value_destroyed=bool(value_destroyed),
     )
 
 
-def claim_compute(*, complaint: Complaint, case: str, policy: CompensationPolicy | None = None,
-                  proven_value: Any = None, days_late: Any = 0, damaged_share: Any = None, mismatch_kind: str = "",
-                  value_destroyed: bool = False) -> Computation:
+def claim_compute(
+    *,
+    complaint: Complaint,
+    case: str,
+    policy: CompensationPolicy | None = None,
+    proven_value: Any = None,
+    days_late: Any = 0,
+    damaged_share: Any = None,
+    mismatch_kind: str = "",
+    value_destroyed: bool = False,
+) -> Computation:
     """What the policy pays for this case on this complaint, with the explanation (nothing is written)."""
     policy = policy or compensation_policy_active()
-    return compute(_inputs(complaint, case=case, proven_value=proven_value, days_late=days_late,
-                           damaged_share=damaged_share, mismatch_kind=mismatch_kind, value_destroyed=value_destroyed),
-                   policy.terms())
+    return compute(
+        _inputs(
+            complaint,
+            case=case,
+            proven_value=proven_value,
+            days_late=days_late,
+            damaged_share=damaged_share,
+            mismatch_kind=mismatch_kind,
+            value_destroyed=value_destroyed,
+        ),
+        policy.terms(),
+    )
 
 
 def claim_propose(
@@ -251,44 +308,84 @@ def claim_propose(
         fresh = complaint_lock(complaint=complaint, expected_version=expected_version)
         _check_proposer(fresh, actor)  # the carrier may have changed since the caller loaded the complaint
         if fresh.status == Status.CLOSED:
-            raise IllegalTransition(_("Complaint %(ref)s is closed: reopen it before proposing compensation.")
-                                    % {"ref": fresh.reference})
+            raise IllegalTransition(
+                _("Complaint %(ref)s is closed: reopen it before proposing compensation.") % {"ref": fresh.reference}
+            )
         policy = compensation_policy_active()
-        validated = validate_inputs(_inputs(fresh, case=case, proven_value=proven_value, days_late=days_late,
-                                            damaged_share=damaged_share, mismatch_kind=mismatch_kind,
-                                            value_destroyed=value_destroyed))
+        validated = validate_inputs(
+            _inputs(
+                fresh,
+                case=case,
+                proven_value=proven_value,
+                days_late=days_late,
+                damaged_share=damaged_share,
+                mismatch_kind=mismatch_kind,
+                value_destroyed=value_destroyed,
+            )
+        )
         computation = compute(validated, policy.terms())
         amount = computation.amount if proposed is None else proposed
         if amount != computation.amount and not reason:
             raise InvalidInput(
                 _("The proposed amount (%(proposed)s) differs from the computed one (%(computed)s): say why.")
                 % {"proposed": money(amount), "computed": money(computation.amount)},
-                fields={"reason": [_("Give the reason for the different amount.")]})
+                fields={"reason": [_("Give the reason for the different amount.")]},
+            )
         share = _carrier_share(fresh, carrier_liable_amount, amount)
-        existing = CompensationClaim.objects.select_for_update().filter(
-            complaint=fresh, case=case, state__in=(ClaimState.PROPOSED, ClaimState.APPROVED, ClaimState.PAID)).first()
+        existing = (
+            CompensationClaim.objects.select_for_update()
+            .filter(complaint=fresh, case=case, state__in=(ClaimState.PROPOSED, ClaimState.APPROVED, ClaimState.PAID))
+            .first()
+        )
         if existing is not None:
-            if (existing.state == ClaimState.PROPOSED and existing.proposed_amount == amount
-                    and existing.inputs() == validated and existing.proposed_by_id == actor.pk):
+            if (
+                existing.state == ClaimState.PROPOSED
+                and existing.proposed_amount == amount
+                and existing.inputs() == validated
+                and existing.proposed_by_id == actor.pk
+            ):
                 return existing  # the same proposal again (a retry): nothing new
             raise IllegalTransition(
-                _("Complaint %(ref)s already has a %(case)s claim (%(state)s, %(amount)s). Decide that one first; "
-                  "a rejected claim can be proposed again.")
-                % {"ref": fresh.reference, "case": Case(case).label, "state": ClaimState(existing.state).label,
-                   "amount": money(existing.amount)},
-                code="claim_exists")
+                _(
+                    "Complaint %(ref)s already has a %(case)s claim (%(state)s, %(amount)s). Decide that one first; "
+                    "a rejected claim can be proposed again."
+                )
+                % {
+                    "ref": fresh.reference,
+                    "case": Case(case).label,
+                    "state": ClaimState(existing.state).label,
+                    "amount": money(existing.amount),
+                },
+                code="claim_exists",
+            )
         claim = CompensationClaim.objects.create(
-            complaint=fresh, case=case, state=ClaimState.PROPOSED,
-            declared_value=fresh.declared_value, insured_value=fresh.insured_value, shipping_fee=fresh.shipping_fee,
-            proven_value=validated.proven_value, days_late=validated.days_late, damaged_share=validated.damaged_share,
-            mismatch_kind=validated.mismatch_kind, value_destroyed=validated.value_destroyed,
-            computed_amount=computation.amount, proposed_amount=amount, carrier_liable_amount=share,
-            explanation=computation.as_json(), reason=reason,
-            policy=policy, proposed_by=actor, proposed_at=at,
+            complaint=fresh,
+            case=case,
+            state=ClaimState.PROPOSED,
+            declared_value=fresh.declared_value,
+            insured_value=fresh.insured_value,
+            shipping_fee=fresh.shipping_fee,
+            proven_value=validated.proven_value,
+            days_late=validated.days_late,
+            damaged_share=validated.damaged_share,
+            mismatch_kind=validated.mismatch_kind,
+            value_destroyed=validated.value_destroyed,
+            computed_amount=computation.amount,
+            proposed_amount=amount,
+            carrier_liable_amount=share,
+            explanation=computation.as_json(),
+            reason=reason,
+            policy=policy,
+            proposed_by=actor,
+            proposed_at=at,
         )
         complaint_record_event(
-            complaint=fresh, kind=EventKind.COMPENSATION_PROPOSED, actor=actor, visibility=Visibility.INTERNAL,
-            at=at, message="\n".join(computation.explanation(fresh.language)) + (f"\n{reason}" if reason else ""),
+            complaint=fresh,
+            kind=EventKind.COMPENSATION_PROPOSED,
+            actor=actor,
+            visibility=Visibility.INTERNAL,
+            at=at,
+            message="\n".join(computation.explanation(fresh.language)) + (f"\n{reason}" if reason else ""),
             data=_event_data(claim),
         )
     return claim
@@ -304,8 +401,9 @@ def _lock_claim(claim: CompensationClaim) -> tuple[Complaint, CompensationClaim]
     return complaint, fresh
 
 
-def _check_decider(claim: CompensationClaim, actor: User | None, policy: CompensationPolicy, *, approving: bool
-                   ) -> None:
+def _check_decider(
+    claim: CompensationClaim, actor: User | None, policy: CompensationPolicy, *, approving: bool
+) -> None:
     role = user_role(actor)
     if role not in (Role.AGENT, Role.SUPERVISOR) or not actor.is_active or not actor.is_staff:
         raise NotAllowed(_("Only agents and supervisors decide compensation."))
@@ -315,16 +413,28 @@ def _check_decider(claim: CompensationClaim, actor: User | None, policy: Compens
     if role != Role.SUPERVISOR:
         raise NotAllowed(
             _("%(amount)s is above the agents' limit of %(limit)s: a supervisor decides this claim.")
-            % {"amount": money(claim.proposed_amount), "limit": money(limit)}, code="above_limit")
+            % {"amount": money(claim.proposed_amount), "limit": money(limit)},
+            code="above_limit",
+        )
     if approving and claim.proposed_by_id == actor.pk:
         raise NotAllowed(
-            _("You proposed this claim, and %(amount)s is above the agents' limit of %(limit)s: another supervisor "
-              "must approve it.") % {"amount": money(claim.proposed_amount), "limit": money(limit)},
-            code="own_claim_above_limit")
+            _(
+                "You proposed this claim, and %(amount)s is above the agents' limit of %(limit)s: another supervisor "
+                "must approve it."
+            )
+            % {"amount": money(claim.proposed_amount), "limit": money(limit)},
+            code="own_claim_above_limit",
+        )
 
 
-def claim_approve(*, claim: CompensationClaim, actor: User, carrier_liable_amount: Any = None, note: str = "",
-                  at: datetime | None = None) -> CompensationClaim:
+def claim_approve(
+    *,
+    claim: CompensationClaim,
+    actor: User,
+    carrier_liable_amount: Any = None,
+    note: str = "",
+    at: datetime | None = None,
+) -> CompensationClaim:
     """Approve the proposed amount (under the active policy's limit), and tell the complainant."""
     note = _text(note, "note")
     at = at or timezone.now()
@@ -336,8 +446,11 @@ def claim_approve(*, claim: CompensationClaim, actor: User, carrier_liable_amoun
             raise IllegalTransition(_("This claim was rejected; it cannot be approved. Propose it again instead."))
         policy = compensation_policy_active()
         _check_decider(fresh, actor, policy, approving=True)
-        share = (fresh.carrier_liable_amount if carrier_liable_amount in (None, "")
-                 else _carrier_share(complaint, carrier_liable_amount, fresh.proposed_amount))
+        share = (
+            fresh.carrier_liable_amount
+            if carrier_liable_amount in (None, "")
+            else _carrier_share(complaint, carrier_liable_amount, fresh.proposed_amount)
+        )
         fresh.state = ClaimState.APPROVED
         fresh.approved_amount = fresh.proposed_amount
         fresh.carrier_liable_amount = share
@@ -345,29 +458,50 @@ def claim_approve(*, claim: CompensationClaim, actor: User, carrier_liable_amoun
         fresh.decided_by = actor
         fresh.decided_at = at
         fresh.decision_note = note
-        fresh.save(update_fields=["state", "approved_amount", "carrier_liable_amount", "decision_policy",
-                                  "decided_by", "decided_at", "decision_note"])
-        complaint_record_event(complaint=complaint, kind=EventKind.COMPENSATION_APPROVED, actor=actor,
-                               visibility=Visibility.PUBLIC, at=at, message=note, data=_event_data(fresh))
+        fresh.save(
+            update_fields=[
+                "state",
+                "approved_amount",
+                "carrier_liable_amount",
+                "decision_policy",
+                "decided_by",
+                "decided_at",
+                "decision_note",
+            ]
+        )
+        complaint_record_event(
+            complaint=complaint,
+            kind=EventKind.COMPENSATION_APPROVED,
+            actor=actor,
+            visibility=Visibility.PUBLIC,
+            at=at,
+            message=note,
+            data=_event_data(fresh),
+        )
         _notify(complaint, fresh, decision="approved", now=at)
     return _sync(claim, fresh)
 
 
-def claim_reject(*, claim: CompensationClaim, actor: User, reason: str, at: datetime | None = None
-                 ) -> CompensationClaim:
+def claim_reject(
+    *, claim: CompensationClaim, actor: User, reason: str, at: datetime | None = None
+) -> CompensationClaim:
     """Refuse the claim, saying why (the complainant is told)."""
     reason = _text(reason, "reason")
     if not reason:
-        raise InvalidInput(_("Say why the claim is rejected: the complainant is told."),
-                           fields={"reason": [_("This field is required.")]})
+        raise InvalidInput(
+            _("Say why the claim is rejected: the complainant is told."),
+            fields={"reason": [_("This field is required.")]},
+        )
     at = at or timezone.now()
     with transaction.atomic():
         complaint, fresh = _lock_claim(claim)
         if fresh.state == ClaimState.REJECTED:
             return _sync(claim, fresh)
         if fresh.state != ClaimState.PROPOSED:
-            raise IllegalTransition(_("This claim is already %(state)s; it can no longer be rejected.")
-                                    % {"state": ClaimState(fresh.state).label})
+            raise IllegalTransition(
+                _("This claim is already %(state)s; it can no longer be rejected.")
+                % {"state": ClaimState(fresh.state).label}
+            )
         policy = compensation_policy_active()
         _check_decider(fresh, actor, policy, approving=False)
         fresh.state = ClaimState.REJECTED
@@ -376,8 +510,15 @@ def claim_reject(*, claim: CompensationClaim, actor: User, reason: str, at: date
         fresh.decided_at = at
         fresh.decision_note = reason
         fresh.save(update_fields=["state", "decision_policy", "decided_by", "decided_at", "decision_note"])
-        complaint_record_event(complaint=complaint, kind=EventKind.COMPENSATION_REJECTED, actor=actor,
-                               visibility=Visibility.PUBLIC, at=at, message=reason, data=_event_data(fresh))
+        complaint_record_event(
+            complaint=complaint,
+            kind=EventKind.COMPENSATION_REJECTED,
+            actor=actor,
+            visibility=Visibility.PUBLIC,
+            at=at,
+            message=reason,
+            data=_event_data(fresh),
+        )
         _notify(complaint, fresh, decision="rejected", now=at)
     return _sync(claim, fresh)
 
@@ -385,8 +526,9 @@ def claim_reject(*, claim: CompensationClaim, actor: User, reason: str, at: date
 # --- Paying ---------------------------------------------------------------------------------------------------------
 
 
-def claim_pay(*, claim: CompensationClaim, actor: User, payout_reference: str, at: datetime | None = None
-              ) -> CompensationClaim:
+def claim_pay(
+    *, claim: CompensationClaim, actor: User, payout_reference: str, at: datetime | None = None
+) -> CompensationClaim:
     """Record the payout of an approved claim, once: a second payout is refused, and a payout reference is never
     recorded twice. The carrier's share is charged back to it."""
     role = user_role(actor)
@@ -394,12 +536,14 @@ def claim_pay(*, claim: CompensationClaim, actor: User, payout_reference: str, a
         raise NotAllowed(_("Only agents and supervisors record payouts."))
     reference = (payout_reference or "").strip()
     if not reference:
-        raise InvalidInput(_("Give the payout reference of the transfer."),
-                           fields={"payout_reference": [_("This field is required.")]})
+        raise InvalidInput(
+            _("Give the payout reference of the transfer."), fields={"payout_reference": [_("This field is required.")]}
+        )
     if len(reference) > PAYOUT_REFERENCE_MAX_LENGTH or not reference.isprintable():
-        raise InvalidInput(_("A payout reference is at most %(max)d printable characters.")
-                           % {"max": PAYOUT_REFERENCE_MAX_LENGTH},
-                           fields={"payout_reference": [_("Check the reference.")]})
+        raise InvalidInput(
+            _("A payout reference is at most %(max)d printable characters.") % {"max": PAYOUT_REFERENCE_MAX_LENGTH},
+            fields={"payout_reference": [_("Check the reference.")]},
+        )
     at = at or timezone.now()
     with transaction.atomic():
         complaint, fresh = _lock_claim(claim)
@@ -408,12 +552,14 @@ def claim_pay(*, claim: CompensationClaim, actor: User, payout_reference: str, a
                 return _sync(claim, fresh)  # the same payout recorded again (a retry): nothing new
             raise IllegalTransition(
                 _("This claim was already paid on %(date)s (reference %(ref)s): it cannot be paid twice.")
-                % {"date": timezone.localtime(fresh.paid_at).strftime("%Y-%m-%d %H:%M"),
-                   "ref": fresh.payout_reference},
-                code="already_paid")
+                % {"date": timezone.localtime(fresh.paid_at).strftime("%Y-%m-%d %H:%M"), "ref": fresh.payout_reference},
+                code="already_paid",
+            )
         if fresh.state != ClaimState.APPROVED:
-            raise IllegalTransition(_("Only an approved claim can be paid; this one is %(state)s.")
-                                    % {"state": ClaimState(fresh.state).label})
+            raise IllegalTransition(
+                _("Only an approved claim can be paid; this one is %(state)s.")
+                % {"state": ClaimState(fresh.state).label}
+            )
         duplicate = _duplicate_reference_error(reference)
         if CompensationClaim.objects.filter(payout_reference=reference).exists():
             raise duplicate
@@ -428,20 +574,31 @@ def claim_pay(*, claim: CompensationClaim, actor: User, payout_reference: str, a
             # Another payout took the same reference at the same moment (the unique index waited for it).
             raise duplicate from error
         if fresh.carrier_liable_amount > 0 and complaint.carrier_id is not None:
-            Chargeback.objects.create(claim=fresh, carrier_id=complaint.carrier_id,
-                                      amount=fresh.carrier_liable_amount, recorded_at=at)
-        complaint_record_event(complaint=complaint, kind=EventKind.COMPENSATION_PAID, actor=actor,
-                               visibility=Visibility.PUBLIC, at=at, data=_event_data(fresh))
+            Chargeback.objects.create(
+                claim=fresh, carrier_id=complaint.carrier_id, amount=fresh.carrier_liable_amount, recorded_at=at
+            )
+        complaint_record_event(
+            complaint=complaint,
+            kind=EventKind.COMPENSATION_PAID,
+            actor=actor,
+            visibility=Visibility.PUBLIC,
+            at=at,
+            data=_event_data(fresh),
+        )
         _notify(complaint, fresh, decision="paid", now=at)
     return _sync(claim, fresh)
 
 
 def _duplicate_reference_error(reference: str) -> InvalidInput:
     return InvalidInput(
-        _("Payout reference %(ref)s is already recorded for another claim: a transfer pays one claim only. Check the "
-          "reference.") % {"ref": reference},
+        _(
+            "Payout reference %(ref)s is already recorded for another claim: a transfer pays one claim only. Check the "
+            "reference."
+        )
+        % {"ref": reference},
         fields={"payout_reference": [_("This reference is already recorded.")]},
-        code="duplicate_payout_reference")
+        code="duplicate_payout_reference",
+    )
 
 
 # --- Helpers --------------------------------------------------------------------------------------------------------
@@ -477,5 +634,14 @@ def _notify(complaint: Complaint, claim: CompensationClaim, *, decision: str, no
         "reason": claim.decision_note,
         "payout_reference": claim.payout_reference,
     }
-    messages_enqueue([complainant_message(complaint=complaint, kind=MessageKind.COMPENSATION_DECISION,
-                                          period=f"claim{claim.pk}:{decision}", context=context, now=now)])
+    messages_enqueue(
+        [
+            complainant_message(
+                complaint=complaint,
+                kind=MessageKind.COMPENSATION_DECISION,
+                period=f"claim{claim.pk}:{decision}",
+                context=context,
+                now=now,
+            )
+        ]
+    )

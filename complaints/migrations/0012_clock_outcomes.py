@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 def backfill(apps, schema_editor):
-    from complaints.outcomes import outcomes_backfill
+    from complaints.sla.outcomes import outcomes_backfill
 
     outcomes_backfill(complaint_model=apps.get_model("complaints", "Complaint"),
                       event_model=apps.get_model("complaints", "ComplaintEvent"),

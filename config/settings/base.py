@@ -48,7 +48,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Errors under /api/ that DRF does not see (500s, bodies too large for Django) in the API's JSON error shape.
-    "complaints.api.exceptions.ApiErrorMiddleware",
+    "complaints.partners.api.exceptions.ApiErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -146,6 +146,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A Redis outage never stops the worker (config/broker_outage.py; README, "Outages and supervision"): it retries the
+# broker for as long as it takes (celery's default gives up after 100 attempts, about an hour, and exits).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task running when Redis drops is left to finish (cancelling it could stop the dispatcher between sending an SMS
+# and marking it sent); its message is delivered again after the reconnection, and the tasks are idempotent.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 
 # --- Redress --------------------------------------------------------------------------------------------------------
 # A declared value at or above this (CNY) marks a complaint high-risk.
@@ -154,18 +160,20 @@ REDRESS_HIGH_VALUE_THRESHOLD = env.str("REDRESS_HIGH_VALUE_THRESHOLD", default="
 REDRESS_REPEAT_WINDOW_DAYS = env.int("REDRESS_REPEAT_WINDOW_DAYS", default=30)
 # Password that seed_demo gives the demo users (only ever used for demo data).
 REDRESS_DEMO_PASSWORD = env.str("REDRESS_DEMO_PASSWORD", default="redress-demo-2026")
+# The demo data and benchmark commands (complaints.devtools) run only where this is on: local, test and bench settings.
+REDRESS_DEVTOOLS = False
 
 # --- DRF ------------------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # The partner API (complaints.api): carriers' keys, JSON only, one error shape, a rate per carrier.
-    "DEFAULT_AUTHENTICATION_CLASSES": ["complaints.api.authentication.ApiKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["complaints.api.authentication.IsCarrier"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["complaints.partners.api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["complaints.partners.api.authentication.IsCarrier"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_THROTTLE_CLASSES": ["complaints.api.throttling.CarrierRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["complaints.partners.api.throttling.CarrierRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"carrier": env.str("REDRESS_API_RATE", default="600/minute")},
-    "EXCEPTION_HANDLER": "complaints.api.exceptions.api_exception_handler",
+    "EXCEPTION_HANDLER": "complaints.partners.api.exceptions.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
     "COERCE_DECIMAL_TO_STRING": True,
 }
@@ -189,8 +197,13 @@ REDRESS_IDEMPOTENCY_KEEP_HOURS = env.int("REDRESS_IDEMPOTENCY_KEEP_HOURS", defau
 # --- Cache ----------------------------------------------------------------------------------------------------------
 # Rate limits live here: Redis when REDIS_URL is set (shared by every web process), else this process's memory.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "KEY_PREFIX": "redress"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "redress",
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -220,9 +233,10 @@ REDRESS_ESCALATION_RECIPIENTS = {
     1: env.str("REDRESS_SUPERVISORS_EMAIL", default="supervisors@redress.local"),
     2: env.str("REDRESS_COMPLAINT_CENTRE_EMAIL", default="complaint-centre@redress.local"),
 }
-# SMS: "complaints.sms.FileBackend" (default, writes to REDRESS_SMS_FILE_DIR), "complaints.sms.ConsoleBackend",
-# or "complaints.sms.HttpGatewayBackend" with REDRESS_SMS_GATEWAY_URL and REDRESS_SMS_GATEWAY_TOKEN.
-REDRESS_SMS_BACKEND = env.str("REDRESS_SMS_BACKEND", default="complaints.sms.FileBackend")
+# SMS: "complaints.followups.sms.FileBackend" (default, writes to REDRESS_SMS_FILE_DIR),
+# "complaints.followups.sms.ConsoleBackend", or "complaints.followups.sms.HttpGatewayBackend" with
+# REDRESS_SMS_GATEWAY_URL and REDRESS_SMS_GATEWAY_TOKEN.
+REDRESS_SMS_BACKEND = env.str("REDRESS_SMS_BACKEND", default="complaints.followups.sms.FileBackend")
 REDRESS_SMS_FILE_DIR = env.str("REDRESS_SMS_FILE_DIR", default=str(VAR_DIR / "sms"))
 REDRESS_SMS_GATEWAY_URL = env.str("REDRESS_SMS_GATEWAY_URL", default="")
 REDRESS_SMS_GATEWAY_TOKEN = env.str("REDRESS_SMS_GATEWAY_TOKEN", default="")
@@ -257,5 +271,7 @@ REDRESS_WEBHOOK_ALLOW_PRIVATE_HOSTS = env.bool("REDRESS_WEBHOOK_ALLOW_PRIVATE_HO
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE["weekly-report-email"] = {
-    "task": "redress.weekly_report_send", "schedule": crontab(minute=0, hour="8-23", day_of_week="mon")}
+    "task": "redress.weekly_report_send",
+    "schedule": crontab(minute=0, hour="8-23", day_of_week="mon"),
+}
 CELERY_BEAT_SCHEDULE["surge-check"] = {"task": "redress.surge_check", "schedule": crontab(minute=10)}

@@ -2,6 +2,8 @@
 endpoint beside the real ones (config/urls_bench.py). Never deployed; needs the production environment variables,
 which bench_api sets for the server it starts."""
 
-from .production import *  # noqa: F401,F403
+from .production import *
 
-ROOT_URLCONF = "config.urls_bench"
+INSTALLED_APPS = [*INSTALLED_APPS, "complaints.devtools"]
+REDRESS_DEVTOOLS = True
+ROOT_URLCONF = "complaints.devtools.urls_bench"

@@ -1,7 +1,11 @@
 """Settings for a developer's machine and `make run`."""
 
-from .base import *  # noqa: F401,F403
+from .base import *
 from .base import env
+
+# The demo data and the benchmark commands.
+INSTALLED_APPS = [*INSTALLED_APPS, "complaints.devtools"]
+REDRESS_DEVTOOLS = True
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="local-development-only-not-secret")

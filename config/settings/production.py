@@ -1,6 +1,6 @@
 """Production settings: every secret comes from the environment and the deploy checks pass."""
 
-from .base import *  # noqa: F401,F403
+from .base import *
 from .base import DATABASES, env
 
 DEBUG = False

@@ -1,7 +1,10 @@
 """Settings for the test suite: the same database engine as configured (PostgreSQL in CI), fast hashing."""
 
-from .base import *  # noqa: F401,F403
+from .base import *
 from .base import env
+
+INSTALLED_APPS = [*INSTALLED_APPS, "complaints.devtools"]
+REDRESS_DEVTOOLS = True
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="test-only-not-secret")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import ApiKey
 from accounts.roles import Role, user_role
 from accounts.services import api_key_hash, api_key_issue
-from tests.complaints.api.conftest import CarrierClient
+from tests.fixtures.partner_api import CarrierClient
 
 pytestmark = pytest.mark.django_db
 
@@ -57,8 +57,9 @@ def test_admin_lists_prefix_and_last_use_and_revokes(supervisor_client, zto):
     assert key.prefix in page and raw not in page
 
     # when they revoke it, then the key stops working at once
-    response = supervisor_client.post(reverse("admin:accounts_apikey_changelist"),
-                                      {"action": "revoke", "_selected_action": [key.pk]})
+    response = supervisor_client.post(
+        reverse("admin:accounts_apikey_changelist"), {"action": "revoke", "_selected_action": [key.pk]}
+    )
     assert response.status_code == 302
     key.refresh_from_db()
     assert key.revoked_at is not None and key.last_used_at is not None

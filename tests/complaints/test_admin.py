@@ -1,8 +1,6 @@
 """The agents' admin, driven as an agent or a supervisor would drive it: lists, filters, search, the change page and
 its action buttons, and who may do what. Every change must go through the services (so: an event with an actor)."""
 
-from decimal import Decimal
-
 import pytest
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
@@ -126,8 +124,16 @@ def assorted(agent, other_agent, zto, sf):
         ({"assigned": "mine"}, {"mine"}),
         ({"assigned": "unassigned"}, {"plain", "sf_loss", "regulator", "urgent", "acknowledged"}),
     ],
-    ids=["status", "category", "carrier", "channel", "priority", "escalation_level", "assigned-mine",
-         "assigned-unassigned"],
+    ids=[
+        "status",
+        "category",
+        "carrier",
+        "channel",
+        "priority",
+        "escalation_level",
+        "assigned-mine",
+        "assigned-unassigned",
+    ],
 )
 def test_the_filters_narrow_the_list(query, expected, assorted, agent_client, sf):
     # Given complaints that differ in one way each
@@ -145,8 +151,16 @@ def test_the_filters_narrow_the_list(query, expected, assorted, agent_client, sf
 def test_the_filters_are_offered_in_the_sidebar(assorted, agent_client):
     response = agent_client.get(reverse(CHANGELIST))
     html = response.content.decode()
-    for parameter in ("status__exact", "category__exact", "carrier__id__exact", "channel__exact",
-                      "priority__exact", "escalation_level__exact", "assigned=mine", "assigned=unassigned"):
+    for parameter in (
+        "status__exact",
+        "category__exact",
+        "carrier__id__exact",
+        "channel__exact",
+        "priority__exact",
+        "escalation_level__exact",
+        "assigned=mine",
+        "assigned=unassigned",
+    ):
         assert parameter in html, parameter
 
 
@@ -166,8 +180,9 @@ def test_the_filters_are_offered_in_the_sidebar(assorted, agent_client):
 )
 def test_search_finds_a_complaint(term, agent_client):
     # Given a complaint among others
-    target = make_complaint(waybill_number="SF1234567890123", complainant_phone="13611112222",
-                            complainant_name="欧阳娜娜")
+    target = make_complaint(
+        waybill_number="SF1234567890123", complainant_phone="13611112222", complainant_name="欧阳娜娜"
+    )
     make_complaint(waybill_number="YT9876543210", complainant_phone="13799998888", complainant_name="李雷")
     make_complaint(waybill_number="JD5555666677", complainant_phone="13588887777", complainant_name="韩梅梅")
 
@@ -198,7 +213,11 @@ def test_the_change_page_shows_the_timeline_newest_first_and_the_actions(agent_c
     positions = [html.index(text) for text in ("第三条：回复客户。", "第二条：内部备注。", "第一条：投诉内容。")]
     assert positions == sorted(positions)
     assert [e.kind for e in response.context["timeline"]] == [
-        EventKind.PUBLIC_REPLY, EventKind.INTERNAL_NOTE, EventKind.STATUS_CHANGED, EventKind.CREATED]
+        EventKind.PUBLIC_REPLY,
+        EventKind.INTERNAL_NOTE,
+        EventKind.STATUS_CHANGED,
+        EventKind.CREATED,
+    ]
     # And the buttons an agent can use on an acknowledged complaint
     for action in ("assign_me", "transition", "reply", "note", "hand_to_carrier"):
         assert f'value="{action}"' in html, action
@@ -234,16 +253,31 @@ ACTION_CASES = {
     "assign_me": ((), {}, EventKind.ASSIGNED, Status.NEW),
     "reply": ((), {"reply-message": "您好，我们正在处理。"}, EventKind.PUBLIC_REPLY, Status.NEW),
     "note": ((), {"note-message": "客户要求下午回电。"}, EventKind.INTERNAL_NOTE, Status.NEW),
-    "transition": ((), {"to_status": Status.ACKNOWLEDGED, "note": "已受理。"}, EventKind.STATUS_CHANGED,
-                   Status.ACKNOWLEDGED),
-    "hand_to_carrier": ((Status.ACKNOWLEDGED,), {"message": "请核实派送记录。"}, EventKind.HANDED_TO_CARRIER,
-                        Status.AWAITING_CARRIER),
-    "resolve": ((Status.ACKNOWLEDGED, Status.IN_PROGRESS), {"summary": "已补发。", "root_cause": "分拣错误。",
-                                                       "root_cause_area": "sorting", "carrier_liable": "yes"},
-                EventKind.RESOLVED, Status.RESOLVED),
+    "transition": (
+        (),
+        {"to_status": Status.ACKNOWLEDGED, "note": "已受理。"},
+        EventKind.STATUS_CHANGED,
+        Status.ACKNOWLEDGED,
+    ),
+    "hand_to_carrier": (
+        (Status.ACKNOWLEDGED,),
+        {"message": "请核实派送记录。"},
+        EventKind.HANDED_TO_CARRIER,
+        Status.AWAITING_CARRIER,
+    ),
+    "resolve": (
+        (Status.ACKNOWLEDGED, Status.IN_PROGRESS),
+        {"summary": "已补发。", "root_cause": "分拣错误。", "root_cause_area": "sorting", "carrier_liable": "yes"},
+        EventKind.RESOLVED,
+        Status.RESOLVED,
+    ),
     "close": ((Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED), {}, EventKind.CLOSED, Status.CLOSED),
-    "reopen": ((Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED), {"reason": "客户仍不满意。"},
-               EventKind.REOPENED, Status.REOPENED),
+    "reopen": (
+        (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED),
+        {"reason": "客户仍不满意。"},
+        EventKind.REOPENED,
+        Status.REOPENED,
+    ),
 }
 
 
@@ -333,8 +367,10 @@ def test_an_action_with_missing_input_shows_an_error_and_writes_nothing(agent_cl
     complaint = _walk(make_complaint(), Status.ACKNOWLEDGED, Status.IN_PROGRESS, actor=None)
 
     # When the agent presses "resolve" without a root cause
-    response = agent_client.post(_action_url(complaint, "resolve"),
-                                 {"summary": "已处理。", "root_cause": "", "expected_version": complaint.version})
+    response = agent_client.post(
+        _action_url(complaint, "resolve"),
+        {"summary": "已处理。", "root_cause": "", "expected_version": complaint.version},
+    )
 
     # Then an error is shown and nothing is written
     assert [level for level, _ in _messages(response)] == [message_levels.ERROR]
@@ -346,8 +382,9 @@ def test_an_illegal_transition_from_the_admin_is_refused_with_a_message(agent_cl
     complaint = make_complaint()
 
     # When the agent posts a status change the state map does not allow
-    response = agent_client.post(_action_url(complaint, "transition"),
-                                 {"to_status": Status.IN_PROGRESS, "expected_version": 1})
+    response = agent_client.post(
+        _action_url(complaint, "transition"), {"to_status": Status.IN_PROGRESS, "expected_version": 1}
+    )
 
     # Then an error is shown and nothing is written
     assert [level for level, _ in _messages(response)] == [message_levels.ERROR]
@@ -414,8 +451,9 @@ def test_saving_the_details_from_a_stale_version_shows_the_conflict_and_saves_no
     services.complaint_add_note(complaint=_stored(complaint), actor=other_agent, message="同事的备注。")
 
     # When the agent saves the details form they opened
-    response = agent_client.post(_change_url(complaint), _details(complaint, category=Category.LOSS,
-                                                                  expected_version=1))
+    response = agent_client.post(
+        _change_url(complaint), _details(complaint, category=Category.LOSS, expected_version=1)
+    )
 
     # Then the page comes back with the conflict, and nothing is saved
     assert response.status_code == 200
@@ -470,8 +508,9 @@ def test_the_add_page_creates_a_complaint_through_intake(agent_client, agent, zt
 def test_the_add_page_accepts_a_phone_number_typed_with_spaces(agent_client, zto):
     # Given a complainant who dictates their number as "+86 138 1234 5678"
     # When the agent types it that way and saves
-    response = agent_client.post(reverse("admin:complaints_complaint_add"),
-                                 _new_complaint_form(zto, complainant_phone="+86 138 1234 5678"))
+    response = agent_client.post(
+        reverse("admin:complaints_complaint_add"), _new_complaint_form(zto, complainant_phone="+86 138 1234 5678")
+    )
 
     # Then it is accepted and stored normalised, as intake does for every other channel
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
@@ -492,8 +531,9 @@ def test_the_add_page_flags_risk_like_intake(agent_client, zto):
 def test_the_add_page_refuses_invalid_input_and_records_nothing(agent_client, zto):
     # Given an add form with a malformed waybill number
     # When it is saved
-    response = agent_client.post(reverse("admin:complaints_complaint_add"),
-                                 _new_complaint_form(zto, waybill_number="ZT-75"))
+    response = agent_client.post(
+        reverse("admin:complaints_complaint_add"), _new_complaint_form(zto, waybill_number="ZT-75")
+    )
 
     # Then the form comes back with the error, and nothing is recorded
     assert response.status_code == 200
@@ -512,11 +552,14 @@ def test_bulk_assign_to_me_takes_unowned_ones_and_skips_colleagues(agent_client,
     services.complaint_assign(complaint=theirs, actor=other_agent, owner=other_agent)
 
     # When the agent selects all four and runs "assign to me"
-    response = agent_client.post(reverse(CHANGELIST), {
-        "action": "assign_to_me",
-        "_selected_action": [c.pk for c in (free_1, free_2, own, theirs)],
-        "index": 0,
-    })
+    response = agent_client.post(
+        reverse(CHANGELIST),
+        {
+            "action": "assign_to_me",
+            "_selected_action": [c.pk for c in (free_1, free_2, own, theirs)],
+            "index": 0,
+        },
+    )
 
     # Then the unowned ones are theirs, the colleague's is untouched, and they are told one was skipped
     assert response.status_code == 302
@@ -585,12 +628,15 @@ def test_the_event_admin_is_read_only(who, request):
 
     # Then they cannot add, change or delete an event
     assert client.get(reverse("admin:complaints_complaintevent_add")).status_code == 403
-    response = client.post(reverse("admin:complaints_complaintevent_change", args=[event.pk]),
-                           {"message": "篡改", "kind": event.kind})
+    response = client.post(
+        reverse("admin:complaints_complaintevent_change", args=[event.pk]), {"message": "篡改", "kind": event.kind}
+    )
     assert response.status_code == 403
     assert client.get(reverse("admin:complaints_complaintevent_delete", args=[event.pk])).status_code == 403
-    assert client.post(reverse("admin:complaints_complaintevent_delete", args=[event.pk]),
-                       {"post": "yes"}).status_code == 403
+    assert (
+        client.post(reverse("admin:complaints_complaintevent_delete", args=[event.pk]), {"post": "yes"}).status_code
+        == 403
+    )
     event.refresh_from_db()
     assert event.message != "篡改"
     assert ComplaintEvent.objects.filter(pk=event.pk).exists()

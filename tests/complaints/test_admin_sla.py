@@ -30,12 +30,21 @@ def _standard_policy():
 
 def _policy_form(policy, **overrides):
     data = {
-        "name": policy.name, "position": policy.position, "is_active": "on",
-        "category": policy.category, "priority": policy.priority, "channel": policy.channel, "risk": policy.risk,
-        "first_response_hours": policy.first_response_hours, "resolution_hours": policy.resolution_hours,
-        "progress_update_hours": policy.progress_update_hours, "carrier_accept_hours": policy.carrier_accept_hours,
-        "carrier_reply_hours": policy.carrier_reply_hours, "statutory_hours": policy.statutory_hours,
-        "warning_percent": policy.warning_percent, "_save": "Save",
+        "name": policy.name,
+        "position": policy.position,
+        "is_active": "on",
+        "category": policy.category,
+        "priority": policy.priority,
+        "channel": policy.channel,
+        "risk": policy.risk,
+        "first_response_hours": policy.first_response_hours,
+        "resolution_hours": policy.resolution_hours,
+        "progress_update_hours": policy.progress_update_hours,
+        "carrier_accept_hours": policy.carrier_accept_hours,
+        "carrier_reply_hours": policy.carrier_reply_hours,
+        "statutory_hours": policy.statutory_hours,
+        "warning_percent": policy.warning_percent,
+        "_save": "Save",
     }
     data.update(overrides)
     return data
@@ -45,7 +54,10 @@ def _set_due(complaint, due):
     """Make `due` the nearest clock: first response at `due`, everything else a day later."""
     later = due + timedelta(days=1)
     Complaint.objects.filter(pk=complaint.pk).update(
-        first_response_due_at=due, next_due_at=due, resolution_due_at=later, progress_due_at=later,
+        first_response_due_at=due,
+        next_due_at=due,
+        resolution_due_at=later,
+        progress_due_at=later,
         statutory_due_at=later,
     )
 
@@ -64,12 +76,12 @@ def test_a_supervisor_editing_a_policy_recomputes_open_complaints(
     complaint = make_complaint()
     before = _stored(complaint).first_response_due_at
     assert before == complaint.received_at + timedelta(hours=24)
-    from complaints import tasks
+    from complaints import nudges
 
-    def broker_down():
+    def broker_down(task_name, **options):
         raise OSError("broker unreachable")
 
-    monkeypatch.setattr(tasks.refresh_all_clocks, "delay", broker_down)
+    monkeypatch.setattr(nudges, "task_enqueue", broker_down)
     policy = _standard_policy()
 
     # When a supervisor shortens the first-response target to 10 h
@@ -90,15 +102,16 @@ def test_a_supervisor_editing_a_policy_recomputes_open_complaints(
 def test_saving_a_policy_enqueues_the_recompute_task_after_commit(
     supervisor_client, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from complaints import tasks
+    from complaints import nudges
 
     calls = []
-    monkeypatch.setattr(tasks.refresh_all_clocks, "delay", lambda: calls.append("delay"))
+    monkeypatch.setattr(nudges, "task_enqueue", lambda task_name, **options: calls.append("delay"))
     policy = _standard_policy()
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        supervisor_client.post(reverse("admin:complaints_slapolicy_change", args=[policy.pk]),
-                               _policy_form(policy, resolution_hours="60"))
+        supervisor_client.post(
+            reverse("admin:complaints_slapolicy_change", args=[policy.pk]), _policy_form(policy, resolution_hours="60")
+        )
     # Nothing is enqueued before the commit...
     assert calls == []
     for callback in callbacks:
@@ -115,8 +128,9 @@ def test_an_agent_sees_the_policies_but_cannot_edit_them(agent_client):
     assert policy.name in listing.content.decode()
 
     assert agent_client.get(reverse("admin:complaints_slapolicy_change", args=[policy.pk])).status_code == 200
-    response = agent_client.post(reverse("admin:complaints_slapolicy_change", args=[policy.pk]),
-                                 _policy_form(policy, first_response_hours="1"))
+    response = agent_client.post(
+        reverse("admin:complaints_slapolicy_change", args=[policy.pk]), _policy_form(policy, first_response_hours="1")
+    )
     assert response.status_code == 403
     assert _standard_policy().first_response_hours == Decimal("24")
     assert agent_client.get(reverse("admin:complaints_slapolicy_add")).status_code == 403
@@ -196,7 +210,7 @@ def test_the_clocks_column_does_not_query_per_row(agent_client):
     assert large == small
 
 
-# --- The escalation queue ----------------------------------------------------------------------------------------------
+# --- The escalation queue ------------------------------------------------------------------------------------------
 
 
 def test_the_escalation_queue_is_for_supervisors_nearest_due_first(client, agent, supervisor):
@@ -219,14 +233,19 @@ def test_the_escalation_queue_is_for_supervisors_nearest_due_first(client, agent
     assert client.get(reverse(CHANGELIST), {"queue": "escalated"}).status_code == 302  # unknown to agents
 
 
-# --- The change page ---------------------------------------------------------------------------------------------------
+# --- The change page -----------------------------------------------------------------------------------------------
 
 
 def test_the_change_page_lists_messages_and_clocks(agent_client):
     complaint = make_complaint()
     OutboundMessage.objects.create(
-        complaint=complaint, kind=MessageKind.PROGRESS_UPDATE, period="test", channel="sms",
-        recipient="13900000001", body="进展", due_at=timezone.now(),
+        complaint=complaint,
+        kind=MessageKind.PROGRESS_UPDATE,
+        period="test",
+        channel="sms",
+        recipient="13900000001",
+        body="进展",
+        due_at=timezone.now(),
     )
 
     response = agent_client.get(reverse("admin:complaints_complaint_change", args=[complaint.pk]), **EN)

@@ -9,10 +9,9 @@ from django.urls import reverse
 
 from complaints.choices import Status
 from complaints.models import WebhookDelivery, WebhookEndpoint
+from complaints.partners.webhooks.dispatch import webhooks_dispatch
+from complaints.partners.webhooks.models import WebhookEventType, WebhookState
 from complaints.services import complaint_hand_to_carrier, complaint_transition
-from complaints.webhook_models import WebhookEventType, WebhookState
-from complaints.webhooks import webhooks_dispatch
-from tests.complaints.webhook_receiver import receiver  # noqa: F401 - fixture
 from tests.factories import make_complaint
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -25,11 +24,19 @@ def _messages(response) -> list[str]:
 @pytest.mark.django_db
 def test_a_supervisor_registers_an_endpoint_and_sees_its_secret_only_once(supervisor_client, zto):
     # When a supervisor adds ZTO's endpoint without typing a secret
-    response = supervisor_client.post(reverse("admin:complaints_webhookendpoint_add"), {
-        "carrier": zto.pk, "url": "https://hooks.zto.example.com/redress", "event_types": [
-            WebhookEventType.ASSIGNED, WebhookEventType.RESOLVED], "description": "ZTO CRM", "is_active": "on",
-        "new_secret": "",
-    }, follow=True, **EN)
+    response = supervisor_client.post(
+        reverse("admin:complaints_webhookendpoint_add"),
+        {
+            "carrier": zto.pk,
+            "url": "https://hooks.zto.example.com/redress",
+            "event_types": [WebhookEventType.ASSIGNED, WebhookEventType.RESOLVED],
+            "description": "ZTO CRM",
+            "is_active": "on",
+            "new_secret": "",
+        },
+        follow=True,
+        **EN,
+    )
 
     # Then a secret was generated and shown in the confirmation, once
     endpoint = WebhookEndpoint.objects.get()
@@ -43,10 +50,19 @@ def test_a_supervisor_registers_an_endpoint_and_sees_its_secret_only_once(superv
     assert endpoint.masked_secret in page.content.decode()
 
     # When the supervisor saves it again without a new secret, the secret is kept and not shown
-    response = supervisor_client.post(reverse("admin:complaints_webhookendpoint_change", args=[endpoint.pk]), {
-        "carrier": zto.pk, "url": "https://hooks.zto.example.com/redress/v2", "event_types": [
-            WebhookEventType.ASSIGNED], "description": "ZTO CRM", "is_active": "on", "new_secret": "",
-    }, follow=True, **EN)
+    response = supervisor_client.post(
+        reverse("admin:complaints_webhookendpoint_change", args=[endpoint.pk]),
+        {
+            "carrier": zto.pk,
+            "url": "https://hooks.zto.example.com/redress/v2",
+            "event_types": [WebhookEventType.ASSIGNED],
+            "description": "ZTO CRM",
+            "is_active": "on",
+            "new_secret": "",
+        },
+        follow=True,
+        **EN,
+    )
     old_secret = endpoint.secret
     endpoint.refresh_from_db()
     assert endpoint.secret == old_secret
@@ -56,10 +72,17 @@ def test_a_supervisor_registers_an_endpoint_and_sees_its_secret_only_once(superv
 
 @pytest.mark.django_db
 def test_a_bad_url_or_a_short_secret_is_refused_with_a_reason(supervisor_client, zto):
-    response = supervisor_client.post(reverse("admin:complaints_webhookendpoint_add"), {
-        "carrier": zto.pk, "url": "ftp://hooks.zto.example.com", "event_types": [WebhookEventType.ASSIGNED],
-        "is_active": "on", "new_secret": "short",
-    }, **EN)
+    response = supervisor_client.post(
+        reverse("admin:complaints_webhookendpoint_add"),
+        {
+            "carrier": zto.pk,
+            "url": "ftp://hooks.zto.example.com",
+            "event_types": [WebhookEventType.ASSIGNED],
+            "is_active": "on",
+            "new_secret": "short",
+        },
+        **EN,
+    )
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert "url" in errors
@@ -76,8 +99,12 @@ def test_agents_cannot_manage_endpoints(agent_client, zto):
 @pytest.mark.django_db
 def test_an_agent_reads_failed_deliveries_with_their_attempts_and_replays_one(agent_client, agent, zto, receiver):
     # Given a delivery whose receiver answered 500 until its time ran out
-    WebhookEndpoint.objects.create(carrier=zto, url=receiver.url, secret="whsec_admin_0123456789abcdefghij",
-                                   event_types=[WebhookEventType.ASSIGNED])
+    WebhookEndpoint.objects.create(
+        carrier=zto,
+        url=receiver.url,
+        secret="whsec_admin_0123456789abcdefghij",
+        event_types=[WebhookEventType.ASSIGNED],
+    )
     receiver.answer_with(500)
     complaint = make_complaint(carrier=zto)
     complaint_transition(complaint=complaint, actor=agent, to_status=Status.ACKNOWLEDGED)
@@ -87,12 +114,12 @@ def test_an_agent_reads_failed_deliveries_with_their_attempts_and_replays_one(ag
     failed = WebhookDelivery.objects.get()
 
     # Then the agent finds it under "failed", and its page lists the attempt with the receiver's answer
-    listing = agent_client.get(reverse("admin:complaints_webhookdelivery_changelist"), {"state__exact": "failed"},
-                               **EN)
+    listing = agent_client.get(reverse("admin:complaints_webhookdelivery_changelist"), {"state__exact": "failed"}, **EN)
     assert listing.status_code == 200
     assert list(listing.context["cl"].result_list) == [failed]
-    delivered_listing = agent_client.get(reverse("admin:complaints_webhookdelivery_changelist"),
-                                         {"state__exact": "delivered"})
+    delivered_listing = agent_client.get(
+        reverse("admin:complaints_webhookdelivery_changelist"), {"state__exact": "delivered"}
+    )
     assert list(delivered_listing.context["cl"].result_list) == []
     page = agent_client.get(reverse("admin:complaints_webhookdelivery_change", args=[failed.pk]), **EN)
     assert page.status_code == 200
@@ -100,9 +127,15 @@ def test_an_agent_reads_failed_deliveries_with_their_attempts_and_replays_one(ag
     assert "500" in html and "receiver says no" in html and str(failed.event_id) in html
 
     # When the agent replays it from the list
-    response = agent_client.post(reverse("admin:complaints_webhookdelivery_changelist"), {
-        "action": "replay", "_selected_action": [failed.pk],
-    }, follow=True, **EN)
+    response = agent_client.post(
+        reverse("admin:complaints_webhookdelivery_changelist"),
+        {
+            "action": "replay",
+            "_selected_action": [failed.pk],
+        },
+        follow=True,
+        **EN,
+    )
 
     # Then a new delivery with the same event id is queued, and goes out at the next dispatch
     assert any("queued again" in m for m in _messages(response))
@@ -115,15 +148,30 @@ def test_an_agent_reads_failed_deliveries_with_their_attempts_and_replays_one(ag
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/hooks", "http://169.254.169.254/latest/meta-data/",
-                                 "https://10.0.0.5/hooks", "http://localhost/hooks", "http://[::1]/hooks"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/hooks",
+        "http://169.254.169.254/latest/meta-data/",
+        "https://10.0.0.5/hooks",
+        "http://localhost/hooks",
+        "http://[::1]/hooks",
+    ],
+)
 def test_an_internal_address_is_refused_as_a_webhook_url(url, supervisor_client, zto, settings):
     # Given production's rule: webhooks go to the internet only
     settings.REDRESS_WEBHOOK_ALLOW_PRIVATE_HOSTS = False
     # When a supervisor registers an endpoint on this network or the cloud's metadata address
-    response = supervisor_client.post(reverse("admin:complaints_webhookendpoint_add"), {
-        "carrier": zto.pk, "url": url, "event_types": [WebhookEventType.ASSIGNED], "is_active": "on",
-    }, **EN)
+    response = supervisor_client.post(
+        reverse("admin:complaints_webhookendpoint_add"),
+        {
+            "carrier": zto.pk,
+            "url": url,
+            "event_types": [WebhookEventType.ASSIGNED],
+            "is_active": "on",
+        },
+        **EN,
+    )
     # Then the form says why and nothing is saved
     assert response.status_code == 200
     assert "internet only" in " ".join(response.context["adminform"].form.errors["url"])

@@ -10,9 +10,9 @@ import time_machine
 
 from complaints import services
 from complaints.choices import Clock, Priority, Status
-from complaints.clocks import warn_at
-from complaints.escalation import complaints_refresh_all_clocks
 from complaints.models import Complaint, SlaPolicy
+from complaints.sla.clocks import warn_at
+from complaints.sla.refresh import complaints_refresh_all_clocks
 from tests.factories import CarrierUserFactory, make_complaint
 
 pytestmark = pytest.mark.django_db

@@ -34,19 +34,28 @@ def test_it_loads_three_carriers_and_reports_constant_queries_for_every_request(
     call_command("bench_api", "--complaints", "30003", "--repeat", "1", "--no-load", stdout=again)
     assert "already loaded; none added" in again.getvalue()
     # and each measured request made at most 4 queries (the constant endpoint none)
-    rows = dict(re.findall(r"^(list, first page \(25\)|list, 10,000 rows deep \(25\)|detail|constant \(bare DRF\))"
-                           r"\s+(\d+)\s", text, flags=re.M))
+    rows = dict(
+        re.findall(
+            r"^(list, first page \(25\)|list, 10,000 rows deep \(25\)|detail|constant \(bare DRF\))"
+            r"\s+(\d+)\s",
+            text,
+            flags=re.M,
+        )
+    )
     assert set(rows) == {"list, first page (25)", "list, 10,000 rows deep (25)", "detail", "constant (bare DRF)"}
     assert all(int(n) <= 4 for n in rows.values())
     assert rows["constant (bare DRF)"] == "0"
     assert "deep page / first page:" in text
-    assert "Index Only Scan using complaint_carrier_created" in text or "Index Scan using complaint_carrier_created" in text
+    assert (
+        "Index Only Scan using complaint_carrier_created" in text
+        or "Index Scan using complaint_carrier_created" in text
+    )
 
 
 @pytest.mark.django_db
 def test_the_constant_endpoint_is_not_served_by_the_production_urls(client):
     assert client.get("/bench/constant/").status_code == 404
-    with override_settings(ROOT_URLCONF="config.urls_bench"):
+    with override_settings(ROOT_URLCONF="complaints.devtools.urls_bench"):
         response = client.get("/bench/constant/")
     assert response.status_code == 200
     assert response.json() == {"ok": True}

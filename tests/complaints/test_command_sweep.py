@@ -28,7 +28,7 @@ COUNTS = re.compile(
 @pytest.fixture(autouse=True)
 def sms_to_tmp(settings, tmp_path):
     settings.REDRESS_SMS_FILE_DIR = str(tmp_path)
-    settings.REDRESS_SMS_BACKEND = "complaints.sms.FileBackend"
+    settings.REDRESS_SMS_BACKEND = "complaints.followups.sms.FileBackend"
 
 
 def sweep(*args) -> str:

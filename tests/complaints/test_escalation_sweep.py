@@ -10,8 +10,9 @@ import time_machine
 from complaints import services
 from complaints.choices import AlertKind, Clock, EventKind, MessageKind, Visibility
 from complaints.errors import InvalidInput, NotAllowed
-from complaints.escalation import clocks_sweep, complaint_escalate
 from complaints.models import ClockAlert, Complaint, ComplaintEvent, OutboundMessage
+from complaints.sla.escalate import complaint_escalate
+from complaints.sla.sweep import clocks_sweep
 from tests.concurrency import run_together
 from tests.factories import AgentFactory, make_complaint
 

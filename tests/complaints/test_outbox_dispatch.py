@@ -10,9 +10,9 @@ import time_machine
 from django.core import mail
 
 from complaints.choices import MessageChannel, MessageKind, MessageState
+from complaints.followups.outbox import outbox_dispatch
+from complaints.followups.sms import PermanentSendError, TransientSendError
 from complaints.models import OutboundMessage
-from complaints.outbox import outbox_dispatch
-from complaints.sms import PermanentSendError, TransientSendError
 from tests.concurrency import run_together
 from tests.factories import make_complaint
 
@@ -35,7 +35,7 @@ class AlwaysPermanent:
 @pytest.fixture(autouse=True)
 def sms_settings(settings, tmp_path):
     settings.REDRESS_SMS_FILE_DIR = str(tmp_path)
-    settings.REDRESS_SMS_BACKEND = "complaints.sms.FileBackend"
+    settings.REDRESS_SMS_BACKEND = "complaints.followups.sms.FileBackend"
     settings.REDRESS_MESSAGE_MAX_ATTEMPTS = 3
     settings.REDRESS_MESSAGE_RETRY_BASE_SECONDS = 60
     return settings

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from complaints import services
 from complaints.choices import EventKind, MessageChannel, MessageKind, MessageState, Status
+from complaints.followups.outbox import outbox_dispatch
+from complaints.followups.planning import progress_updates_plan
 from complaints.models import Complaint, ComplaintEvent, OutboundMessage
-from complaints.outbox import outbox_dispatch, progress_updates_plan
 from tests.factories import make_complaint
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ T0 = datetime(2026, 11, 2, 10, 0, tzinfo=SHANGHAI)
 @pytest.fixture(autouse=True)
 def sms_to_tmp(settings, tmp_path):
     settings.REDRESS_SMS_FILE_DIR = str(tmp_path)
-    settings.REDRESS_SMS_BACKEND = "complaints.sms.FileBackend"
+    settings.REDRESS_SMS_BACKEND = "complaints.followups.sms.FileBackend"
 
 
 def at(moment):

@@ -6,20 +6,23 @@ from django.db.models import QuerySet
 
 from complaints.choices import EventKind
 from complaints.models import ClockAlert, Complaint, ComplaintEvent
-from complaints.outcomes import _append_only, outcomes_backfill
+from complaints.sla.outcomes import _append_only, outcomes_backfill
 from tests.reports.builders import answer, first_reply, local, receive, resolve, send_surveys, sweep
 
 
 def _outcomes():
     complaints = dict(Complaint.objects.values_list("reference", "first_response_met"))
-    resolutions = list(ComplaintEvent.objects.filter(kind=EventKind.RESOLVED).order_by("id")
-                       .values_list("complaint__reference", "clock_met", "cycle_started_at"))
+    resolutions = list(
+        ComplaintEvent.objects.filter(kind=EventKind.RESOLVED)
+        .order_by("id")
+        .values_list("complaint__reference", "clock_met", "cycle_started_at")
+    )
     return complaints, resolutions
 
 
 def test_outcomes_recorded_by_the_services_and_by_the_backfill(db, agent, settings, tmp_path):
     settings.REDRESS_SMS_FILE_DIR = str(tmp_path)
-    settings.REDRESS_SMS_BACKEND = "complaints.sms.FileBackend"
+    settings.REDRESS_SMS_BACKEND = "complaints.followups.sms.FileBackend"
     # Given a complaint answered late (after the sweep recorded the breach) and resolved late, then reopened by a
     # dissatisfied answer and resolved again in time
     late = receive(local(3, 2, 9))
@@ -51,8 +54,9 @@ def test_outcomes_recorded_by_the_services_and_by_the_backfill(db, agent, settin
         _append_only(cursor, connection.vendor, enabled=False)
         QuerySet(model=ComplaintEvent).update(clock_met=None, cycle_started_at=None)
         _append_only(cursor, connection.vendor, enabled=True)
-    outcomes_backfill(complaint_model=Complaint, event_model=ComplaintEvent, alert_model=ClockAlert,
-                      connection=connection)
+    outcomes_backfill(
+        complaint_model=Complaint, event_model=ComplaintEvent, alert_model=ClockAlert, connection=connection
+    )
 
     # Then the backfill gives the same values
     assert _outcomes() == (complaints, resolutions)

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from complaints import services
 from complaints.choices import Channel, EventKind, MessageKind, Status
+from complaints.followups.planning import revisits_plan
 from complaints.links import status_url, survey_url
 from complaints.models import Complaint, ComplaintEvent, OutboundMessage, SurveyResponse
-from complaints.outbox import revisits_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -66,8 +66,9 @@ def worked_on(complaint, agent):
         ("en", "Your complaint", "Next update from us by 2026-11-03 11:00 at the latest."),
     ],
 )
-def test_status_page_shows_the_timeline_and_next_update_in_the_complainants_language(client, agent, language,
-                                                                                       title, next_line):
+def test_status_page_shows_the_timeline_and_next_update_in_the_complainants_language(
+    client, agent, language, title, next_line
+):
     # Given a complaint an agent acknowledged and answered, with an internal note
     complaint = worked_on(new_complaint(language=language), agent)
 
@@ -107,8 +108,11 @@ def test_status_link_expires_with_a_clear_page(client, settings):
 
 
 @pytest.mark.parametrize("name", ["public:status", "public:survey"])
-@pytest.mark.parametrize("mangle", [lambda t: t[:-4] + "abcd", lambda t: t[: len(t) // 2], lambda t: "not-a-token",
-                                    lambda t: "x" * 300], ids=["changed", "cut", "garbage", "long"])
+@pytest.mark.parametrize(
+    "mangle",
+    [lambda t: t[:-4] + "abcd", lambda t: t[: len(t) // 2], lambda t: "not-a-token", lambda t: "x" * 300],
+    ids=["changed", "cut", "garbage", "long"],
+)
 def test_tampered_links_give_a_400_page_never_a_500(client, name, mangle):
     # Given a valid link for a complaint
     complaint = new_complaint()
@@ -143,8 +147,9 @@ def resolved(agent, **overrides):
         services.complaint_transition(complaint=complaint, actor=agent, to_status=Status.ACKNOWLEDGED)
         services.complaint_transition(complaint=complaint, actor=agent, to_status=Status.IN_PROGRESS)
     with at(T0 + 2 * H):
-        services.complaint_resolve(complaint=complaint, actor=agent, summary="已补发同款商品并退还运费。",
-                                   root_cause="转运中心分拣错误。")
+        services.complaint_resolve(
+            complaint=complaint, actor=agent, summary="已补发同款商品并退还运费。", root_cause="转运中心分拣错误。"
+        )
     return complaint
 
 

@@ -22,7 +22,7 @@ WAYBILL_FORMATS = {"ZTO": r"^7\d{11}$", "SF": r"^SF\d{13}$", "KY": r"^KY\d{12}$"
 
 def small_plan(monkeypatch, count: int = 40) -> None:
     """Tests about users need the command, not 300 complaints: seed fewer to keep them fast."""
-    monkeypatch.setattr("complaints.demo.COMPLAINT_COUNT", count)
+    monkeypatch.setattr("complaints.devtools.demo.COMPLAINT_COUNT", count)
 
 
 def seed() -> str:
@@ -41,8 +41,16 @@ def snapshot() -> dict:
     return {
         "complaints": list(
             Complaint.objects.order_by("reference").values_list(
-                "reference", "waybill_number", "status", "version", "owner_id", "escalation_level", "received_at",
-                "updated_at", "resolved_at", "closed_at",
+                "reference",
+                "waybill_number",
+                "status",
+                "version",
+                "owner_id",
+                "escalation_level",
+                "received_at",
+                "updated_at",
+                "resolved_at",
+                "closed_at",
             )
         ),
         "events": ComplaintEvent.objects.count(),
@@ -50,8 +58,11 @@ def snapshot() -> dict:
         "users": list(User.objects.order_by("username").values_list("username", "password", "is_staff", "carrier_id")),
         "groups": sorted(User.groups.through.objects.values_list("user_id", "group_id")),
         "carriers": list(Carrier.objects.order_by("code").values_list("code", "name_zh", "name_en", "contact_email")),
-        "parcel_volumes": list(ParcelVolume.objects.order_by("carrier__code", "week_start").values_list(
-            "carrier__code", "iso_week", "parcels")),
+        "parcel_volumes": list(
+            ParcelVolume.objects.order_by("carrier__code", "week_start").values_list(
+                "carrier__code", "iso_week", "parcels"
+            )
+        ),
     }
 
 
@@ -193,7 +204,10 @@ def test_the_demo_report_shows_complaint_rates_from_parcel_volumes(db, monkeypat
 
     last_week = IsoWeek.of(timezone.now()).previous()
     assert set(ParcelVolume.objects.filter(iso_week=str(last_week)).values_list("carrier__code", flat=True)) == {
-        "ZTO", "SF", "KY"}
+        "ZTO",
+        "SF",
+        "KY",
+    }
     rates = {row["key"]: row["complaint_rate_per_million"] for row in week_compute(week=last_week)["by_carrier"]}
     present = [code for code in ("ZTO", "SF", "KY") if code in rates]
     assert present and all(rates[code] is not None for code in present)

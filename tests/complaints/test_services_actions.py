@@ -129,8 +129,9 @@ def test_the_first_human_reply_stops_the_first_response_clock(agent, other_agent
 
     # When an agent replies, then a colleague replies later
     services.complaint_reply(complaint=complaint, actor=agent, message=" 您好，我们已收到您的投诉。 ", at=first_at)
-    services.complaint_reply(complaint=complaint, actor=other_agent, message="正在联系网点。",
-                             at=first_at + timedelta(hours=3))
+    services.complaint_reply(
+        complaint=complaint, actor=other_agent, message="正在联系网点。", at=first_at + timedelta(hours=3)
+    )
 
     # Then the first response time is the first reply's, and each reply is a public event
     complaint.refresh_from_db()
@@ -209,7 +210,9 @@ def test_a_note_is_internal_and_does_not_count_as_a_response(agent):
     complaint = make_complaint()
 
     # When an agent adds a note
-    services.complaint_add_note(complaint=complaint, actor=agent, message="客户情绪激动，注意措辞。", expected_version=1)
+    services.complaint_add_note(
+        complaint=complaint, actor=agent, message="客户情绪激动，注意措辞。", expected_version=1
+    )
 
     # Then it is one internal event, and the complainant has still not been answered
     complaint.refresh_from_db()
@@ -217,7 +220,11 @@ def test_a_note_is_internal_and_does_not_count_as_a_response(agent):
     assert complaint.first_response_at is None
     event = _latest_event(complaint)
     assert (event.kind, event.visibility, event.actor, event.message) == (
-        EventKind.INTERNAL_NOTE, Visibility.INTERNAL, agent, "客户情绪激动，注意措辞。")
+        EventKind.INTERNAL_NOTE,
+        Visibility.INTERNAL,
+        agent,
+        "客户情绪激动，注意措辞。",
+    )
     assert event not in ComplaintEvent.objects.filter(complaint=complaint).public()
 
 
@@ -238,9 +245,16 @@ def test_an_update_records_old_and_new_values_in_one_event(agent, sf):
 
     # When the agent corrects the category, the carrier, the value and the phone
     services.complaint_update(
-        complaint=complaint, actor=agent, expected_version=1,
-        changes={"category": Category.LOSS, "carrier": sf, "declared_value": "350.00",
-                 "complainant_phone": "+86 139 0000 5555", "complainant_name": complaint.complainant_name},
+        complaint=complaint,
+        actor=agent,
+        expected_version=1,
+        changes={
+            "category": Category.LOSS,
+            "carrier": sf,
+            "declared_value": "350.00",
+            "complainant_phone": "+86 139 0000 5555",
+            "complainant_name": complaint.complainant_name,
+        },
     )
 
     # Then the complaint has the new values, one version later
@@ -269,24 +283,28 @@ def test_an_update_raising_the_value_flags_the_complaint_high_value(agent):
     complaint = make_complaint(declared_value=Decimal("100.00"))
 
     # When the declared value is corrected to a high one
-    services.complaint_update(complaint=complaint, actor=agent, expected_version=1,
-                              changes={"declared_value": Decimal("9000.00")})
+    services.complaint_update(
+        complaint=complaint, actor=agent, expected_version=1, changes={"declared_value": Decimal("9000.00")}
+    )
 
     # Then it is flagged high-value
     complaint.refresh_from_db()
     assert complaint.risk_high_value is True
 
 
-@pytest.mark.parametrize("field", ["status", "owner", "reference", "version", "resolved_at", "escalation_level",
-                                   "first_response_at", "risk_repeat"])
+@pytest.mark.parametrize(
+    "field",
+    ["status", "owner", "reference", "version", "resolved_at", "escalation_level", "first_response_at", "risk_repeat"],
+)
 def test_fields_with_their_own_action_cannot_be_updated(field, agent):
     # Given a new complaint
     complaint = make_complaint()
 
     # When someone tries to change a field that is not a detail of intake
     with pytest.raises(InvalidInput) as caught:
-        services.complaint_update(complaint=complaint, actor=agent, expected_version=1,
-                                  changes={field: None, "description": "改了描述"})
+        services.complaint_update(
+            complaint=complaint, actor=agent, expected_version=1, changes={field: None, "description": "改了描述"}
+        )
 
     # Then it is refused naming that field, and nothing is written (not even the allowed change)
     assert field in caught.value.fields
@@ -302,9 +320,14 @@ def test_an_update_that_changes_nothing_is_a_no_op(agent):
 
     # When the form is saved with the same values (typed differently)
     services.complaint_update(
-        complaint=complaint, actor=agent, expected_version=1,
-        changes={"declared_value": "200", "description": f"  {complaint.description} ",
-                 "complainant_phone": complaint.complainant_phone},
+        complaint=complaint,
+        actor=agent,
+        expected_version=1,
+        changes={
+            "declared_value": "200",
+            "description": f"  {complaint.description} ",
+            "complainant_phone": complaint.complainant_phone,
+        },
     )
 
     # Then no event is written and the version does not move
@@ -319,8 +342,12 @@ def test_an_invalid_update_is_refused_and_writes_nothing(agent):
 
     # When the waybill is corrected to something that is not a waybill number
     with pytest.raises(InvalidInput) as caught:
-        services.complaint_update(complaint=complaint, actor=agent, expected_version=1,
-                                  changes={"waybill_number": "ZT-1", "category": Category.LOSS})
+        services.complaint_update(
+            complaint=complaint,
+            actor=agent,
+            expected_version=1,
+            changes={"waybill_number": "ZT-1", "category": Category.LOSS},
+        )
 
     # Then nothing is written
     assert "waybill_number" in caught.value.fields
@@ -339,21 +366,27 @@ def test_each_service_writes_exactly_one_event_and_bumps_the_version_by_one(agen
         lambda v: services.complaint_assign(complaint=complaint, actor=agent, owner=agent, expected_version=v),
         lambda v: services.complaint_reply(complaint=complaint, actor=agent, message="您好。", expected_version=v),
         lambda v: services.complaint_add_note(complaint=complaint, actor=agent, message="备注。", expected_version=v),
-        lambda v: services.complaint_update(complaint=complaint, actor=agent, expected_version=v,
-                                            changes={"priority": Priority.HIGH}),
-        lambda v: services.complaint_transition(complaint=complaint, actor=agent, to_status=Status.ACKNOWLEDGED,
-                                                expected_version=v),
+        lambda v: services.complaint_update(
+            complaint=complaint, actor=agent, expected_version=v, changes={"priority": Priority.HIGH}
+        ),
+        lambda v: services.complaint_transition(
+            complaint=complaint, actor=agent, to_status=Status.ACKNOWLEDGED, expected_version=v
+        ),
         lambda v: services.complaint_hand_to_carrier(complaint=complaint, actor=agent, expected_version=v),
-        lambda v: services.complaint_transition(complaint=complaint, actor=agent, to_status=Status.IN_PROGRESS,
-                                                expected_version=v),
+        lambda v: services.complaint_transition(
+            complaint=complaint, actor=agent, to_status=Status.IN_PROGRESS, expected_version=v
+        ),
         lambda v: services.complaint_assign(complaint=complaint, actor=agent, owner=other_agent, expected_version=v),
-        lambda v: services.complaint_resolve(complaint=complaint, actor=agent, summary="已处理。", root_cause="延误。",
-                                             expected_version=v),
+        lambda v: services.complaint_resolve(
+            complaint=complaint, actor=agent, summary="已处理。", root_cause="延误。", expected_version=v
+        ),
         lambda v: services.complaint_reopen(complaint=complaint, actor=agent, reason="不满意。", expected_version=v),
-        lambda v: services.complaint_transition(complaint=complaint, actor=agent, to_status=Status.IN_PROGRESS,
-                                                expected_version=v),
-        lambda v: services.complaint_resolve(complaint=complaint, actor=agent, summary="已处理。", root_cause="延误。",
-                                             expected_version=v),
+        lambda v: services.complaint_transition(
+            complaint=complaint, actor=agent, to_status=Status.IN_PROGRESS, expected_version=v
+        ),
+        lambda v: services.complaint_resolve(
+            complaint=complaint, actor=agent, summary="已处理。", root_cause="延误。", expected_version=v
+        ),
         lambda v: services.complaint_close(complaint=complaint, actor=agent, expected_version=v),
     ]
     for step in steps:
@@ -373,25 +406,41 @@ def test_each_service_writes_exactly_one_event_and_bumps_the_version_by_one(agen
 @pytest.mark.parametrize(
     "call",
     [
-        pytest.param(lambda c, a, v: services.complaint_reply(complaint=c, actor=a, message="您好。",
-                                                              expected_version=v), id="reply"),
-        pytest.param(lambda c, a, v: services.complaint_add_note(complaint=c, actor=a, message="备注。",
-                                                                 expected_version=v), id="note"),
-        pytest.param(lambda c, a, v: services.complaint_assign(complaint=c, actor=a, owner=a,
-                                                               expected_version=v), id="assign"),
-        pytest.param(lambda c, a, v: services.complaint_update(complaint=c, actor=a, expected_version=v,
-                                                               changes={"category": Category.LOSS}), id="update"),
-        pytest.param(lambda c, a, v: services.complaint_transition(complaint=c, actor=a, expected_version=v,
-                                                                   to_status=Status.IN_PROGRESS), id="transition"),
-        pytest.param(lambda c, a, v: services.complaint_hand_to_carrier(complaint=c, actor=a, expected_version=v),
-                     id="hand_to_carrier"),
+        pytest.param(
+            lambda c, a, v: services.complaint_reply(complaint=c, actor=a, message="您好。", expected_version=v),
+            id="reply",
+        ),
+        pytest.param(
+            lambda c, a, v: services.complaint_add_note(complaint=c, actor=a, message="备注。", expected_version=v),
+            id="note",
+        ),
+        pytest.param(
+            lambda c, a, v: services.complaint_assign(complaint=c, actor=a, owner=a, expected_version=v), id="assign"
+        ),
+        pytest.param(
+            lambda c, a, v: services.complaint_update(
+                complaint=c, actor=a, expected_version=v, changes={"category": Category.LOSS}
+            ),
+            id="update",
+        ),
+        pytest.param(
+            lambda c, a, v: services.complaint_transition(
+                complaint=c, actor=a, expected_version=v, to_status=Status.IN_PROGRESS
+            ),
+            id="transition",
+        ),
+        pytest.param(
+            lambda c, a, v: services.complaint_hand_to_carrier(complaint=c, actor=a, expected_version=v),
+            id="hand_to_carrier",
+        ),
     ],
 )
 def test_a_stale_version_is_refused_naming_who_changed_it(call, agent, other_agent):
     # Given an agent who opened a new complaint at version 1, and a colleague who then acknowledged it
     complaint = make_complaint()
-    services.complaint_transition(complaint=Complaint.objects.get(pk=complaint.pk), actor=other_agent,
-                                  to_status=Status.ACKNOWLEDGED)
+    services.complaint_transition(
+        complaint=Complaint.objects.get(pk=complaint.pk), actor=other_agent, to_status=Status.ACKNOWLEDGED
+    )
     stored = Complaint.objects.get(pk=complaint.pk)
 
     # When the agent acts from version 1
@@ -492,8 +541,14 @@ def test_resolving_records_where_the_problem_arose_and_whether_the_carrier_is_li
     services.complaint_transition(complaint=complaint, actor=agent, to_status=Status.ACKNOWLEDGED)
     services.complaint_transition(complaint=complaint, actor=agent, to_status=Status.IN_PROGRESS)
     # When it is resolved as the sorting centre's fault
-    services.complaint_resolve(complaint=complaint, actor=agent, summary="已补发。", root_cause="错分。",
-                               root_cause_area="sorting", carrier_liable=True)
+    services.complaint_resolve(
+        complaint=complaint,
+        actor=agent,
+        summary="已补发。",
+        root_cause="错分。",
+        root_cause_area="sorting",
+        carrier_liable=True,
+    )
     # Then the report can count it as a valid complaint fed back to the sorting centre
     complaint.refresh_from_db()
     assert (complaint.root_cause_area, complaint.carrier_liable) == ("sorting", True)
@@ -504,8 +559,9 @@ def test_an_unknown_root_cause_area_is_refused_and_nothing_changes(agent):
     complaint = make_complaint(actor=agent)
     services.complaint_transition(complaint=complaint, actor=agent, to_status=Status.ACKNOWLEDGED)
     with pytest.raises(InvalidInput) as error:
-        services.complaint_resolve(complaint=complaint, actor=agent, summary="已补发。", root_cause="错分。",
-                                   root_cause_area="weather")
+        services.complaint_resolve(
+            complaint=complaint, actor=agent, summary="已补发。", root_cause="错分。", root_cause_area="weather"
+        )
     assert "root_cause_area" in error.value.fields
     complaint.refresh_from_db()
     assert complaint.status == Status.ACKNOWLEDGED

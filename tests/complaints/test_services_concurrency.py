@@ -1,8 +1,7 @@
 """Two agents at the same moment: row locks and versions make exactly one of them win. PostgreSQL only (SQLite
 serialises all writers, so it cannot show the race)."""
 
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -26,15 +25,21 @@ def _fresh(complaint):
     ("first", "second"),
     [
         pytest.param(
-            lambda c, a, v: services.complaint_reply(complaint=c, actor=a, message="您好，我来处理。", expected_version=v),
-            lambda c, a, v: services.complaint_reply(complaint=c, actor=a, message="您好，已在跟进。", expected_version=v),
+            lambda c, a, v: services.complaint_reply(
+                complaint=c, actor=a, message="您好，我来处理。", expected_version=v
+            ),
+            lambda c, a, v: services.complaint_reply(
+                complaint=c, actor=a, message="您好，已在跟进。", expected_version=v
+            ),
             id="two-replies",
         ),
         pytest.param(
-            lambda c, a, v: services.complaint_transition(complaint=c, actor=a, to_status=Status.IN_PROGRESS,
-                                                          expected_version=v),
-            lambda c, a, v: services.complaint_transition(complaint=c, actor=a, to_status=Status.AWAITING_CUSTOMER,
-                                                          expected_version=v),
+            lambda c, a, v: services.complaint_transition(
+                complaint=c, actor=a, to_status=Status.IN_PROGRESS, expected_version=v
+            ),
+            lambda c, a, v: services.complaint_transition(
+                complaint=c, actor=a, to_status=Status.AWAITING_CUSTOMER, expected_version=v
+            ),
             id="two-different-transitions",
         ),
         pytest.param(
@@ -44,8 +49,9 @@ def _fresh(complaint):
         ),
         pytest.param(
             lambda c, a, v: services.complaint_add_note(complaint=c, actor=a, message="备注。", expected_version=v),
-            lambda c, a, v: services.complaint_update(complaint=c, actor=a, expected_version=v,
-                                                      changes={"category": Category.LOSS}),
+            lambda c, a, v: services.complaint_update(
+                complaint=c, actor=a, expected_version=v, changes={"category": Category.LOSS}
+            ),
             id="note-and-update",
         ),
     ],
@@ -78,12 +84,15 @@ def test_two_agents_acting_from_the_same_version_one_wins_one_gets_a_conflict(fi
 def test_concurrent_intake_hands_out_distinct_sequential_references():
     # Given twenty complaints arriving in the same minute (Shanghai 23 November), on twenty threads
     carrier = CarrierFactory(code="ZTO")
-    at = datetime(2026, 11, 22, 17, 30, tzinfo=dt_timezone.utc)
+    at = datetime(2026, 11, 22, 17, 30, tzinfo=UTC)
 
     def intake(n):
         return lambda: make_complaint(
-            carrier=carrier, at=at, channel=Channel.WEB,
-            waybill_number=f"ZT99000000{n:02d}", complainant_phone=f"137000000{n:02d}",
+            carrier=carrier,
+            at=at,
+            channel=Channel.WEB,
+            waybill_number=f"ZT99000000{n:02d}",
+            complainant_phone=f"137000000{n:02d}",
         )
 
     # When they are all recorded at once

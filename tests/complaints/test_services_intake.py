@@ -1,8 +1,7 @@
 """complaint_create: what intake accepts, what it refuses, and what it works out by itself (risk, repeats,
 references). Every refusal must leave the database untouched."""
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -25,7 +24,7 @@ from tests.factories import make_complaint
 
 pytestmark = pytest.mark.django_db
 
-UTC = dt_timezone.utc
+UTC = UTC
 
 
 def _counts():
@@ -43,7 +42,8 @@ def _counts():
         pytest.param({"complainant_phone": "12345"}, "complainant_phone", id="phone-too-short"),
         pytest.param({"complainant_phone": "1381234567a"}, "complainant_phone", id="phone-with-letter"),
         pytest.param(
-            {"complainant_phone": "", "complainant_email": "wang.at.example.com"}, "complainant_email",
+            {"complainant_phone": "", "complainant_email": "wang.at.example.com"},
+            "complainant_email",
             id="email-without-at",
         ),
         pytest.param({"complainant_email": "wang@"}, "complainant_email", id="email-without-domain"),

@@ -31,24 +31,25 @@ def test_only_the_complaints_carrier_can_note_or_propose(complaint, sf, agent):
 
 def test_proposal_needs_summary_and_root_cause(complaint, zto):
     with pytest.raises(InvalidInput) as error:
-        services.resolution_propose(complaint=complaint, actor=carrier_api_user(carrier=zto), summary=" ",
-                                    root_cause="")
+        services.resolution_propose(
+            complaint=complaint, actor=carrier_api_user(carrier=zto), summary=" ", root_cause=""
+        )
     assert set(error.value.fields) == {"summary", "root_cause"}
 
 
 def test_confirming_twice_resolves_once_and_withdrawn_cannot_be_confirmed(complaint, zto, agent):
-    proposal = services.resolution_propose(complaint=complaint, actor=carrier_api_user(carrier=zto),
-                                           summary="已重新派送。", root_cause="错分。")
-    services.resolution_proposal_confirm(proposal=proposal, actor=agent, root_cause_area="sorting",
-                                         carrier_liable=True)
-    services.resolution_proposal_confirm(proposal=proposal, actor=agent, root_cause_area="sorting",
-                                         carrier_liable=True)
+    proposal = services.resolution_propose(
+        complaint=complaint, actor=carrier_api_user(carrier=zto), summary="已重新派送。", root_cause="错分。"
+    )
+    services.resolution_proposal_confirm(proposal=proposal, actor=agent, root_cause_area="sorting", carrier_liable=True)
+    services.resolution_proposal_confirm(proposal=proposal, actor=agent, root_cause_area="sorting", carrier_liable=True)
     complaint.refresh_from_db()
     assert complaint.status == Status.RESOLVED
     assert complaint.events.filter(kind="resolved").count() == 1
 
-    other = ResolutionProposal.objects.create(complaint=complaint, carrier=zto, summary="s", root_cause="r",
-                                              proposed_by=agent, state="withdrawn")
+    other = ResolutionProposal.objects.create(
+        complaint=complaint, carrier=zto, summary="s", root_cause="r", proposed_by=agent, state="withdrawn"
+    )
     with pytest.raises(IllegalTransition):
         services.resolution_proposal_confirm(proposal=other, actor=agent)
 
@@ -56,8 +57,9 @@ def test_confirming_twice_resolves_once_and_withdrawn_cannot_be_confirmed(compla
 def test_confirming_when_the_complaint_cannot_be_resolved_changes_nothing(zto, agent):
     # A new complaint must be acknowledged before it can be resolved: the proposal stays pending
     complaint = make_complaint(carrier=zto)
-    proposal = services.resolution_propose(complaint=complaint, actor=carrier_api_user(carrier=zto),
-                                           summary="s", root_cause="r")
+    proposal = services.resolution_propose(
+        complaint=complaint, actor=carrier_api_user(carrier=zto), summary="s", root_cause="r"
+    )
     with pytest.raises(IllegalTransition):
         services.resolution_proposal_confirm(proposal=proposal, actor=agent)
     proposal.refresh_from_db()

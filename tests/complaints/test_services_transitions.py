@@ -40,7 +40,10 @@ def move(complaint: Complaint, to_status: str, *, actor, expected_version=None) 
     """Move a complaint to `to_status` through the service an agent would use for that target."""
     if to_status == Status.RESOLVED:
         return services.complaint_resolve(
-            complaint=complaint, actor=actor, summary="已补发同款商品并退还运费。", root_cause="转运中心分拣错误。",
+            complaint=complaint,
+            actor=actor,
+            summary="已补发同款商品并退还运费。",
+            root_cause="转运中心分拣错误。",
             expected_version=expected_version,
         )
     if to_status == Status.AWAITING_CARRIER:
@@ -187,13 +190,15 @@ def test_an_unknown_status_is_invalid_input(agent):
 def test_a_transition_with_a_stale_version_is_refused(agent, other_agent):
     # Given an agent who opened a new complaint at version 1, and a colleague who acknowledged it since
     complaint = make_complaint()
-    services.complaint_transition(complaint=Complaint.objects.get(pk=complaint.pk), actor=other_agent,
-                                  to_status=Status.ACKNOWLEDGED)
+    services.complaint_transition(
+        complaint=Complaint.objects.get(pk=complaint.pk), actor=other_agent, to_status=Status.ACKNOWLEDGED
+    )
 
     # When the agent, still looking at version 1, moves it on
     with pytest.raises(VersionConflict):
-        services.complaint_transition(complaint=complaint, actor=agent, to_status=Status.IN_PROGRESS,
-                                      expected_version=1)
+        services.complaint_transition(
+            complaint=complaint, actor=agent, to_status=Status.IN_PROGRESS, expected_version=1
+        )
 
     # Then nothing more was written
     complaint.refresh_from_db()
@@ -206,8 +211,9 @@ def test_a_transition_note_is_kept_on_the_event(agent):
     complaint = make_complaint()
 
     # When the agent acknowledges it with a note
-    services.complaint_transition(complaint=complaint, actor=agent, to_status=Status.ACKNOWLEDGED,
-                                  note="  已致电客户确认情况。 ")
+    services.complaint_transition(
+        complaint=complaint, actor=agent, to_status=Status.ACKNOWLEDGED, note="  已致电客户确认情况。 "
+    )
 
     # Then the event carries the note
     assert complaint.events.order_by("-id").first().message == "已致电客户确认情况。"

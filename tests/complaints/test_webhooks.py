@@ -13,14 +13,17 @@ from django.utils import translation
 
 from complaints import services
 from complaints.choices import EventKind, Status
-from complaints.errors import IllegalTransition
-from complaints.escalation import clocks_sweep, complaint_escalate
+from complaints.errors import IllegalTransition, VersionConflict
 from complaints.models import ComplaintEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from complaints.webhook_models import WebhookEventType, WebhookState
-from complaints.webhooks import webhook_deliveries_enqueue, webhook_delivery_replay, webhooks_dispatch
-from tests.complaints.webhook_receiver import receiver, verify_like_a_receiver  # noqa: F401 - fixture
+from complaints.partners.webhooks.dispatch import webhooks_dispatch
+from complaints.partners.webhooks.endpoints import webhook_delivery_replay
+from complaints.partners.webhooks.enqueue import webhook_deliveries_enqueue
+from complaints.partners.webhooks.models import WebhookEventType, WebhookState
+from complaints.sla.escalate import complaint_escalate
+from complaints.sla.sweep import clocks_sweep
 from tests.concurrency import run_together
 from tests.factories import CarrierFactory, make_complaint
+from tests.fixtures.webhook_receiver import verify_like_a_receiver
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 11, 2, 10, 0, tzinfo=SHANGHAI)
@@ -64,11 +67,15 @@ def test_handing_a_complaint_to_the_carrier_posts_signed_events_to_its_endpoint(
     for request in receiver.requests:
         # each one signed over its timestamp and raw body, verifiable with the secret alone
         with at(T0 + 30 * timedelta(seconds=1)):
-            assert verify_like_a_receiver(secret=SECRET, signature_header=request.headers["redress-signature"],
-                                          raw_body=request.body)
-        assert not verify_like_a_receiver(secret="whsec_wrong_secret_000000000000",
-                                          signature_header=request.headers["redress-signature"],
-                                          raw_body=request.body, now=T0.timestamp())
+            assert verify_like_a_receiver(
+                secret=SECRET, signature_header=request.headers["redress-signature"], raw_body=request.body
+            )
+        assert not verify_like_a_receiver(
+            secret="whsec_wrong_secret_000000000000",
+            signature_header=request.headers["redress-signature"],
+            raw_body=request.body,
+            now=T0.timestamp(),
+        )
         assert request.headers["content-type"].startswith("application/json")
         # and its event id is in the header and in the body
         assert request.headers["redress-event-id"] == request.json["id"]
@@ -98,13 +105,13 @@ def test_a_tampered_body_or_an_old_timestamp_fails_verification(receiver, agent,
         webhooks_dispatch()
     request = receiver.requests[-1]
     header = request.headers["redress-signature"]
-    assert verify_like_a_receiver(secret=SECRET, signature_header=header, raw_body=request.body,
-                                  now=T0.timestamp())
+    assert verify_like_a_receiver(secret=SECRET, signature_header=header, raw_body=request.body, now=T0.timestamp())
     tampered = request.body.replace(b"awaiting_carrier", b"resolved")
     assert not verify_like_a_receiver(secret=SECRET, signature_header=header, raw_body=tampered, now=T0.timestamp())
     # A capture replayed ten minutes later is refused by the timestamp check.
-    assert not verify_like_a_receiver(secret=SECRET, signature_header=header, raw_body=request.body,
-                                      now=(T0 + 10 * MIN).timestamp())
+    assert not verify_like_a_receiver(
+        secret=SECRET, signature_header=header, raw_body=request.body, now=(T0 + 10 * MIN).timestamp()
+    )
 
 
 @pytest.mark.django_db
@@ -372,8 +379,12 @@ def test_the_clock_sweep_tells_the_carrier_about_a_breach_and_the_escalation(rec
     kinds = [(r.json["type"], r.json["data"]["event"]["kind"]) for r in receiver.requests]
     assert kinds == [("complaint.updated", EventKind.SLA_BREACH), ("complaint.escalated", EventKind.ESCALATED)]
     escalated = receiver.requests[1].json["data"]
-    assert escalated["event"]["data"] == {"from_level": 0, "to_level": 1, "reason": "sla_breach",
-                                          "clock": "first_response"}
+    assert escalated["event"]["data"] == {
+        "from_level": 0,
+        "to_level": 1,
+        "reason": "sla_breach",
+        "clock": "first_response",
+    }
     assert escalated["complaint"]["escalation_level"] == 1
     assert agent.username.encode() not in receiver.requests[1].body
 
@@ -398,7 +409,7 @@ def test_a_change_that_is_rolled_back_sends_nothing(receiver, agent, zto):
         complaint = make_complaint(carrier=zto)
         services.complaint_transition(complaint=complaint, actor=agent, to_status=Status.ACKNOWLEDGED)
         stale = complaint.version - 1
-        with pytest.raises(Exception):
+        with pytest.raises(VersionConflict):
             services.complaint_reply(complaint=complaint, actor=agent, message="你好", expected_version=stale)
         webhooks_dispatch()
     assert [r.json["data"]["event"]["kind"] for r in receiver.requests] == [EventKind.STATUS_CHANGED]
@@ -415,8 +426,9 @@ def test_two_dispatchers_at_once_post_each_delivery_once(receiver, agent):
             handed_to_carrier(make_complaint(carrier=zto), agent)
 
     # When two dispatchers run at the same moment
-    outcomes = run_together(lambda: webhooks_dispatch(now=T0, batch_size=2),
-                            lambda: webhooks_dispatch(now=T0, batch_size=2), timeout=60)
+    outcomes = run_together(
+        lambda: webhooks_dispatch(now=T0, batch_size=2), lambda: webhooks_dispatch(now=T0, batch_size=2), timeout=60
+    )
     results = [value for kind, value in outcomes if kind == "ok"]
     errors = [value for kind, value in outcomes if kind == "error"]
 
@@ -429,7 +441,7 @@ def test_two_dispatchers_at_once_post_each_delivery_once(receiver, agent):
 
 
 def test_payload_is_compact_sorted_json():
-    from complaints.webhooks import body_bytes, sign, verify
+    from complaints.partners.webhooks.signing import body_bytes, sign, verify
 
     body = body_bytes({"b": 1, "a": "中"})
     assert body == '{"a":"中","b":1}'.encode()

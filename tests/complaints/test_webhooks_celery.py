@@ -5,12 +5,12 @@ import pytest
 
 from complaints.choices import Status
 from complaints.models import WebhookDelivery, WebhookEndpoint
+from complaints.partners.webhooks.models import WebhookEventType, WebhookState
 from complaints.services import complaint_hand_to_carrier, complaint_transition
 from complaints.tasks import dispatch_webhooks
-from complaints.webhook_models import WebhookEventType, WebhookState
-from tests.complaints.test_celery_worker import DONE_TIMEOUT, _wait, broker, worker  # noqa: F401 - fixtures
-from tests.complaints.webhook_receiver import receiver, verify_like_a_receiver  # noqa: F401 - fixture
 from tests.factories import AgentFactory, CarrierFactory, make_complaint
+from tests.fixtures.celery_worker import DONE_TIMEOUT, _wait
+from tests.fixtures.webhook_receiver import verify_like_a_receiver
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -25,8 +25,9 @@ def test_worker_delivers_the_webhook_exactly_once(receiver, worker):
     # Given ZTO's endpoint and a complaint handed to ZTO (committed: the worker reads the database)
     zto = CarrierFactory(code="ZTO")
     agent = AgentFactory()
-    WebhookEndpoint.objects.create(carrier=zto, url=receiver.url, secret=SECRET,
-                                   event_types=[WebhookEventType.ASSIGNED])
+    WebhookEndpoint.objects.create(
+        carrier=zto, url=receiver.url, secret=SECRET, event_types=[WebhookEventType.ASSIGNED]
+    )
     complaint = make_complaint(carrier=zto)
     complaint_transition(complaint=complaint, actor=agent, to_status=Status.ACKNOWLEDGED)
     complaint_hand_to_carrier(complaint=complaint, actor=agent)
@@ -53,8 +54,9 @@ def test_worker_delivers_the_webhook_exactly_once(receiver, worker):
     request = receiver.requests[0]
     assert request.headers["redress-event-id"] == str(delivery.event_id)
     assert request.json["data"]["complaint"]["reference"] == complaint.reference
-    assert verify_like_a_receiver(secret=SECRET, signature_header=request.headers["redress-signature"],
-                                  raw_body=request.body)
+    assert verify_like_a_receiver(
+        secret=SECRET, signature_header=request.headers["redress-signature"], raw_body=request.body
+    )
     delivery.refresh_from_db()
     assert delivery.attempts == 1
     assert delivery.attempt_log.get().status_code == 200

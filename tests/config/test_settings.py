@@ -79,7 +79,10 @@ def test_production_uses_redis_and_the_given_database(tmp_path, production_env):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "False", "redis://127.0.0.1:6379/0", "django.db.backends.sqlite3", "['redress.example.com']",
+        "False",
+        "redis://127.0.0.1:6379/0",
+        "django.db.backends.sqlite3",
+        "['redress.example.com']",
     ]
 
 
@@ -93,6 +96,7 @@ def settings_variables() -> set[str]:
 def test_the_readme_documents_every_environment_variable_the_settings_read():
     assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL"} <= settings_variables()
     readme = (ROOT / "README.md").read_text()
-    undocumented = sorted(name for name in settings_variables() | {"DJANGO_SETTINGS_MODULE"}
-                          if f"`{name}`" not in readme)
+    undocumented = sorted(
+        name for name in settings_variables() | {"DJANGO_SETTINGS_MODULE"} if f"`{name}`" not in readme
+    )
     assert not undocumented, f"add these to the configuration table in README.md: {undocumented}"

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from complaints.choices import Status
-from complaints.escalation import clocks_sweep
-from complaints.outbox import outbox_dispatch, progress_updates_plan, revisits_plan
+from complaints.followups.outbox import outbox_dispatch
+from complaints.followups.planning import progress_updates_plan, revisits_plan
 from complaints.services import (
     complaint_answer_survey,
     complaint_assign,
@@ -17,6 +17,7 @@ from complaints.services import (
     complaint_resolve,
     complaint_transition,
 )
+from complaints.sla.sweep import clocks_sweep
 from tests.factories import make_complaint
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -50,8 +51,15 @@ def resolve(complaint, agent, at: datetime, *, area: str = "sorting", liable: bo
     with time_machine.travel(at, tick=False):
         if complaint.status == Status.REOPENED:
             complaint_transition(complaint=complaint, actor=agent, to_status=Status.IN_PROGRESS, at=at)
-        return complaint_resolve(complaint=complaint, actor=agent, summary="已处理", root_cause="分拣错误",
-                                 root_cause_area=area, carrier_liable=liable, at=at)
+        return complaint_resolve(
+            complaint=complaint,
+            actor=agent,
+            summary="已处理",
+            root_cause="分拣错误",
+            root_cause_area=area,
+            carrier_liable=liable,
+            at=at,
+        )
 
 
 def answer(complaint, score: int, at: datetime):

@@ -10,8 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_supervisor_records_a_parcel_volume_through_the_service(supervisor_client, supervisor, zto):
-    response = supervisor_client.post(reverse("admin:reports_parcelvolume_add"),
-                                      {"carrier": zto.pk, "iso_week": "2026-W47", "parcels": "25000000"})
+    response = supervisor_client.post(
+        reverse("admin:reports_parcelvolume_add"), {"carrier": zto.pk, "iso_week": "2026-W47", "parcels": "25000000"}
+    )
     assert response.status_code == 302
     volume = ParcelVolume.objects.get()
     assert (volume.iso_week, str(volume.week_start), volume.parcels) == ("2026-W47", "2026-11-16", 25_000_000)
@@ -19,8 +20,9 @@ def test_a_supervisor_records_a_parcel_volume_through_the_service(supervisor_cli
 
 
 def test_a_bad_week_is_refused_with_the_expected_form(supervisor_client, zto):
-    response = supervisor_client.post(reverse("admin:reports_parcelvolume_add"),
-                                      {"carrier": zto.pk, "iso_week": "2026-W60", "parcels": "10"})
+    response = supervisor_client.post(
+        reverse("admin:reports_parcelvolume_add"), {"carrier": zto.pk, "iso_week": "2026-W60", "parcels": "10"}
+    )
     assert response.status_code == 200  # the form again, with the field's error
     assert not ParcelVolume.objects.exists()
     assert "2026-W47" in response.content.decode()  # the message shows the expected form

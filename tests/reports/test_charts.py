@@ -26,8 +26,11 @@ def test_shares_are_of_the_weeks_complaints_largest_first():
     with translation.override("en"):
         items = p.shares(p.rows(sample_report(), "by_carrier"))
         svg = str(charts.shares_svg(items, title="Share by carrier", kind="carrier"))
-    assert [(i["label"], i["pct"]) for i in items] == [("ZTO Express", 54.7), ("SF Express", 31.2),
-                                                        ("KY Express", 14.1)]
+    assert [(i["label"], i["pct"]) for i in items] == [
+        ("ZTO Express", 54.7),
+        ("SF Express", 31.2),
+        ("KY Express", 14.1),
+    ]
     assert len(re.findall(r"<rect ", svg)) == 3
     assert "ZTO Express: 70 (54.7 %)" in svg
 

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -19,8 +19,12 @@ NOW = "2026-11-25T02:00:00+00:00"
 
 @pytest.fixture
 def stored_w47(db):
-    return WeeklyReport.objects.create(iso_week="2026-W47", week_start=date(2026, 11, 16), data=sample_report(),
-                                       computed_at=datetime(2026, 11, 23, 0, 0, tzinfo=timezone.utc))
+    return WeeklyReport.objects.create(
+        iso_week="2026-W47",
+        week_start=date(2026, 11, 16),
+        data=sample_report(),
+        computed_at=datetime(2026, 11, 23, 0, 0, tzinfo=UTC),
+    )
 
 
 @time_machine.travel(NOW, tick=False)
@@ -35,8 +39,18 @@ def test_default_is_the_last_complete_week_as_text(stored_w47):
 @time_machine.travel(NOW, tick=False)
 def test_writes_csv_xlsx_and_html_files(stored_w47, tmp_path):
     for fmt in ("csv", "xlsx", "html"):
-        call_command("weekly_report", "--week", "2026-W47", "--format", fmt, "--output", str(tmp_path / f"r.{fmt}"),
-                     "--language", "en", stderr=io.StringIO())
+        call_command(
+            "weekly_report",
+            "--week",
+            "2026-W47",
+            "--format",
+            fmt,
+            "--output",
+            str(tmp_path / f"r.{fmt}"),
+            "--language",
+            "en",
+            stderr=io.StringIO(),
+        )
     rows = list(csv.reader(io.StringIO((tmp_path / "r.csv").read_text(encoding="utf-8-sig"))))
     assert ["Received", "128", "110", "18", "count"] in rows
     assert load_workbook(tmp_path / "r.xlsx").worksheets[0].cell(row=3, column=2).value == 128

@@ -26,7 +26,7 @@ def _section(rows, title):
     start = next(i for i, row in enumerate(rows) if row == [title])
     header = rows[start + 1]
     body = []
-    for row in rows[start + 2:]:
+    for row in rows[start + 2 :]:
         if not row:
             break
         body.append(dict(zip(header, row)))
@@ -65,8 +65,17 @@ def test_csv_in_chinese_keeps_chinese_labels_readable():
 def test_xlsx_opens_and_holds_the_figures_with_number_formats():
     with translation.override("en"):
         book = load_workbook(io.BytesIO(exports.report_xlsx(sample_report())))
-    assert book.sheetnames == ["Headline", "Carriers", "Categories", "Channels", "Agents", "Compensation",
-                               "Root causes", "Escalations and breaches", "Trend"]
+    assert book.sheetnames == [
+        "Headline",
+        "Carriers",
+        "Categories",
+        "Channels",
+        "Agents",
+        "Compensation",
+        "Root causes",
+        "Escalations and breaches",
+        "Trend",
+    ]
     sheet = book["Headline"]
     assert sheet.freeze_panes == "B3"
     rows = {row[0].value: row for row in sheet.iter_rows(min_row=3)}
@@ -97,8 +106,16 @@ def test_text_and_html_read_unknown_and_the_figures():
 
 
 def test_an_empty_week_exports_without_errors():
-    data = sample_report(by_carrier=[], by_category=[], by_channel=[], by_agent=[], root_causes=[],
-                         compensation_by_case=[], escalations_by_level=[], breaches_by_clock=[])
+    data = sample_report(
+        by_carrier=[],
+        by_category=[],
+        by_channel=[],
+        by_agent=[],
+        root_causes=[],
+        compensation_by_case=[],
+        escalations_by_level=[],
+        breaches_by_clock=[],
+    )
     with translation.override("en"):
         assert exports.report_csv(data)
         assert load_workbook(io.BytesIO(exports.report_xlsx(data)))

@@ -13,8 +13,15 @@ W47 = IsoWeek(2026, 47)
 
 def propose(complaint, actor, at, case, amount, **inputs):
     with time_machine.travel(at, tick=False):
-        return services.claim_propose(complaint=complaint, actor=actor, case=case, proposed_amount=amount,
-                                      reason="按协商金额赔付", at=at, **inputs)
+        return services.claim_propose(
+            complaint=complaint,
+            actor=actor,
+            case=case,
+            proposed_amount=amount,
+            reason="按协商金额赔付",
+            at=at,
+            **inputs,
+        )
 
 
 def test_compensation_counts_claims_decided_in_the_week_and_chargebacks_recorded_in_it(db, zto, sf, supervisor):
@@ -51,9 +58,17 @@ def test_compensation_counts_claims_decided_in_the_week_and_chargebacks_recorded
     assert h["compensation_total"] == {"value": "312.00", "previous": "80.00", "change": "232.00"}
     assert h["chargeback_total"] == {"value": "92.00", "previous": "0.00", "change": "92.00"}
     assert [(r["key"], r["count"], r["total"]) for r in data["compensation_by_case"]] == [
-        ("delay", 1, "12.00"), ("loss", 1, "300.00")]
+        ("delay", 1, "12.00"),
+        ("loss", 1, "300.00"),
+    ]
     rows = {r["key"]: r for r in data["by_carrier"]}
-    assert (rows["ZTO"]["compensation_count"], rows["ZTO"]["compensation_total"],
-            rows["ZTO"]["chargeback_total"]) == (1, "12.00", "92.00")
-    assert (rows["SF"]["compensation_count"], rows["SF"]["compensation_total"],
-            rows["SF"]["chargeback_total"]) == (1, "300.00", "0.00")
+    assert (rows["ZTO"]["compensation_count"], rows["ZTO"]["compensation_total"], rows["ZTO"]["chargeback_total"]) == (
+        1,
+        "12.00",
+        "92.00",
+    )
+    assert (rows["SF"]["compensation_count"], rows["SF"]["compensation_total"], rows["SF"]["chargeback_total"]) == (
+        1,
+        "300.00",
+        "0.00",
+    )

@@ -27,10 +27,20 @@ def test_an_empty_week_has_zero_counts_and_unknown_rates(db):
     h = data["headline"]
     for name in ("received", "resolved", "backlog", "reopened", "valid_complaints", "escalations", "breaches"):
         assert h[name] == {"value": 0, "previous": 0, "change": 0}, name
-    for name in ("first_response_met_pct", "resolution_met_pct", "first_response_median_hours",
-                 "first_response_p90_hours", "resolution_median_hours", "resolution_p90_hours",
-                 "complaint_rate_per_million", "omission_rate_pct", "dissatisfaction_rate_pct",
-                 "survey_response_rate_pct", "survey_average_score", "valid_rate_per_million"):
+    for name in (
+        "first_response_met_pct",
+        "resolution_met_pct",
+        "first_response_median_hours",
+        "first_response_p90_hours",
+        "resolution_median_hours",
+        "resolution_p90_hours",
+        "complaint_rate_per_million",
+        "omission_rate_pct",
+        "dissatisfaction_rate_pct",
+        "survey_response_rate_pct",
+        "survey_average_score",
+        "valid_rate_per_million",
+    ):
         assert h[name] == {"value": None, "previous": None, "change": None}, name
     assert set(h) == set(HEADLINE_FIELDS)
     assert h["compensation_count"]["value"] == 0 and h["compensation_total"]["value"] == "0.00"
@@ -115,7 +125,7 @@ def test_omission_rate_counts_late_failed_and_unplanned_updates(db, zto, agent, 
     # Given one complaint open all week whose daily progress updates were planned and sent on time on Tuesday,
     # planned but sent two hours late on Wednesday, planned and failed on Thursday, and never planned afterwards
     settings.REDRESS_SMS_FILE_DIR = str(tmp_path)
-    settings.REDRESS_SMS_BACKEND = "complaints.sms.FileBackend"
+    settings.REDRESS_SMS_BACKEND = "complaints.followups.sms.FileBackend"
     complaint = receive(local(11, 16, 10), carrier=zto)  # progress due Tue 17 10:00
     plan_progress(local(11, 17, 10))
     dispatch(local(11, 17, 10))  # sent on time; next due Wed 18 10:00
@@ -123,7 +133,8 @@ def test_omission_rate_counts_late_failed_and_unplanned_updates(db, zto, agent, 
     dispatch(local(11, 18, 12))  # sent 2 h late: missed; next due Thu 19 10:00
     plan_progress(local(11, 19, 10))
     OutboundMessage.objects.filter(complaint=complaint, kind="progress_update", state=MessageState.PENDING).update(
-        state=MessageState.FAILED)
+        state=MessageState.FAILED
+    )
     # (next due Fri 20 10:00: never planned, the planner stopped)
 
     # When W47 is computed on Monday
@@ -208,7 +219,10 @@ def test_older_trend_weeks_show_what_their_stored_report_said(db, zto):
     assert [t for t in fresh["trend"] if t["week"] == "2026-W45"][0]["received"] == 2
     # and the weeks after it are computed from the rows, their backlog included
     assert [(t["week"], t["backlog"]) for t in fresh["trend"][-3:]] == [
-        ("2026-W45", 2), ("2026-W46", 2), ("2026-W47", 2)]
+        ("2026-W45", 2),
+        ("2026-W46", 2),
+        ("2026-W47", 2),
+    ]
     assert data["trend"][-2:] == fresh["trend"][-2:]
 
 

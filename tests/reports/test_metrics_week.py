@@ -24,7 +24,7 @@ W46, W47 = IsoWeek(2026, 46), IsoWeek(2026, 47)
 @pytest.fixture
 def sms_to_files(settings, tmp_path):
     settings.REDRESS_SMS_FILE_DIR = str(tmp_path)
-    settings.REDRESS_SMS_BACKEND = "complaints.sms.FileBackend"
+    settings.REDRESS_SMS_BACKEND = "complaints.followups.sms.FileBackend"
 
 
 @pytest.fixture
@@ -79,8 +79,7 @@ def fortnight(db, sms_to_files, agent, other_agent, zto, sf, supervisor):
     send_surveys(local(11, 22, 9))  # B's revisit
     resolve(a, li, local(11, 22, 10))
     answer(b, 5, local(11, 22, 12))
-    d = receive(local(11, 22, 23, 59), carrier=sf, channel=Channel.EMAIL,
-                complainant_email="d@example.com")
+    d = receive(local(11, 22, 23, 59), carrier=sf, channel=Channel.EMAIL, complainant_email="d@example.com")
     assign(d, li, local(11, 22, 23, 59))
     receive(local(11, 23, 0, 0), carrier=zto)  # E
     parcel_volume_set(carrier=zto, iso_week="2026-W47", parcels=2_000_000)
@@ -126,19 +125,61 @@ def test_week_splits_by_carrier_category_channel_and_agent(fortnight):
     # Given the fortnight, when W47 is computed, then per carrier (SF before ZTO: same received and backlog)
     assert [row["key"] for row in fortnight["by_carrier"]] == ["SF", "ZTO"]
     sf_row, zto_row = fortnight["by_carrier"]
-    assert {k: sf_row[k] for k in ("received", "resolved", "backlog", "reopened", "parcels",
-                                   "complaint_rate_per_million", "valid_complaints", "valid_rate_per_million",
-                                   "first_response_met_pct", "resolution_met_pct", "escalations")} == {
-        "received": 2, "resolved": 1, "backlog": 1, "reopened": 0, "parcels": None,
-        "complaint_rate_per_million": None, "valid_complaints": 1, "valid_rate_per_million": None,
-        "first_response_met_pct": 100.0, "resolution_met_pct": 0.0, "escalations": 1,
+    assert {
+        k: sf_row[k]
+        for k in (
+            "received",
+            "resolved",
+            "backlog",
+            "reopened",
+            "parcels",
+            "complaint_rate_per_million",
+            "valid_complaints",
+            "valid_rate_per_million",
+            "first_response_met_pct",
+            "resolution_met_pct",
+            "escalations",
+        )
+    } == {
+        "received": 2,
+        "resolved": 1,
+        "backlog": 1,
+        "reopened": 0,
+        "parcels": None,
+        "complaint_rate_per_million": None,
+        "valid_complaints": 1,
+        "valid_rate_per_million": None,
+        "first_response_met_pct": 100.0,
+        "resolution_met_pct": 0.0,
+        "escalations": 1,
     }
-    assert {k: zto_row[k] for k in ("received", "resolved", "backlog", "reopened", "parcels",
-                                    "complaint_rate_per_million", "valid_complaints", "valid_rate_per_million",
-                                    "first_response_met_pct", "resolution_met_pct", "escalations")} == {
-        "received": 2, "resolved": 3, "backlog": 1, "reopened": 1, "parcels": 2_000_000,
-        "complaint_rate_per_million": 1.0, "valid_complaints": 2, "valid_rate_per_million": 1.0,
-        "first_response_met_pct": 50.0, "resolution_met_pct": 100.0, "escalations": 1,
+    assert {
+        k: zto_row[k]
+        for k in (
+            "received",
+            "resolved",
+            "backlog",
+            "reopened",
+            "parcels",
+            "complaint_rate_per_million",
+            "valid_complaints",
+            "valid_rate_per_million",
+            "first_response_met_pct",
+            "resolution_met_pct",
+            "escalations",
+        )
+    } == {
+        "received": 2,
+        "resolved": 3,
+        "backlog": 1,
+        "reopened": 1,
+        "parcels": 2_000_000,
+        "complaint_rate_per_million": 1.0,
+        "valid_complaints": 2,
+        "valid_rate_per_million": 1.0,
+        "first_response_met_pct": 50.0,
+        "resolution_met_pct": 100.0,
+        "escalations": 1,
     }
     assert zto_row["label"] == "中通快递 / ZTO Express"
 
@@ -152,8 +193,10 @@ def test_week_splits_by_carrier_category_channel_and_agent(fortnight):
     # per agent: li resolved B and A's second time (on time), first-responded B late, owns D;
     # wang resolved A (reopened since) and C (late), first-responded A and C on time; G and C are unowned since
     # their escalation
-    assert [(r["key"], r["resolved"], r["backlog"], r["reopened"], r["first_response_met_pct"],
-             r["resolution_met_pct"]) for r in fortnight["by_agent"]] == [
+    assert [
+        (r["key"], r["resolved"], r["backlog"], r["reopened"], r["first_response_met_pct"], r["resolution_met_pct"])
+        for r in fortnight["by_agent"]
+    ] == [
         ("agent_li", 2, 1, 0, 0.0, 100.0),
         ("agent_wang", 2, 0, 1, 100.0, 50.0),
     ]
@@ -163,23 +206,46 @@ def test_week_splits_by_carrier_category_channel_and_agent(fortnight):
 def test_week_escalations_breaches_and_root_causes(fortnight):
     assert [(r["key"], r["count"]) for r in fortnight["escalations_by_level"]] == [(1, 2), (2, 0)]
     assert {r["key"]: r["count"] for r in fortnight["breaches_by_clock"]} == {
-        "first_response": 1, "resolution": 1, "carrier_accept": 0, "carrier_reply": 0, "statutory": 1}
+        "first_response": 1,
+        "resolution": 1,
+        "carrier_accept": 0,
+        "carrier_reply": 0,
+        "statutory": 1,
+    }
     # Top first: A's two resolutions (sorting), then B (delivery, not liable) and C (packaging) by key
     assert [(r["key"], r["count"], r["valid"]) for r in fortnight["root_causes"]] == [
-        ("sorting", 2, 2), ("delivery", 1, 0), ("packaging", 1, 1)]
+        ("sorting", 2, 2),
+        ("delivery", 1, 0),
+        ("packaging", 1, 1),
+    ]
 
 
 def test_week_trend_covers_twelve_weeks_ending_with_this_one(fortnight):
     trend = fortnight["trend"]
     assert [t["week"] for t in trend] == [f"2026-W{n}" for n in range(36, 48)]
-    assert trend[-1] == {"week": "2026-W47", "received": 4, "resolved": 4, "backlog": 2, "reopened": 1,
-                         "first_response_met_pct": 66.7, "resolution_met_pct": 75.0,
-                         "dissatisfaction_rate_pct": 50.0}
-    assert trend[-2] == {"week": "2026-W46", "received": 2, "resolved": 1, "backlog": 1, "reopened": 0,
-                         "first_response_met_pct": 50.0, "resolution_met_pct": 50.0,
-                         "dissatisfaction_rate_pct": 0.0}
-    assert all(t["received"] == t["resolved"] == t["backlog"] == 0 and t["first_response_met_pct"] is None
-               for t in trend[:-2])
+    assert trend[-1] == {
+        "week": "2026-W47",
+        "received": 4,
+        "resolved": 4,
+        "backlog": 2,
+        "reopened": 1,
+        "first_response_met_pct": 66.7,
+        "resolution_met_pct": 75.0,
+        "dissatisfaction_rate_pct": 50.0,
+    }
+    assert trend[-2] == {
+        "week": "2026-W46",
+        "received": 2,
+        "resolved": 1,
+        "backlog": 1,
+        "reopened": 0,
+        "first_response_met_pct": 50.0,
+        "resolution_met_pct": 50.0,
+        "dissatisfaction_rate_pct": 0.0,
+    }
+    assert all(
+        t["received"] == t["resolved"] == t["backlog"] == 0 and t["first_response_met_pct"] is None for t in trend[:-2]
+    )
 
 
 def test_week_frame(fortnight):

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -19,8 +19,12 @@ NOW = "2026-11-25T02:00:00+00:00"  # Wednesday of 2026-W48 in Shanghai
 
 @pytest.fixture
 def stored_w47(db):
-    return WeeklyReport.objects.create(iso_week="2026-W47", week_start=date(2026, 11, 16), data=sample_report(),
-                                       computed_at=datetime(2026, 11, 23, 0, 0, tzinfo=timezone.utc))
+    return WeeklyReport.objects.create(
+        iso_week="2026-W47",
+        week_start=date(2026, 11, 16),
+        data=sample_report(),
+        computed_at=datetime(2026, 11, 23, 0, 0, tzinfo=UTC),
+    )
 
 
 @time_machine.travel(NOW, tick=False)

@@ -1,7 +1,9 @@
 """The weekly report page in the admin: supervisors read it, agents are refused, anonymous users log in first."""
 
-import time_machine
+from datetime import UTC
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from reports.models import WeeklyReport
@@ -16,10 +18,14 @@ NOW = "2026-11-25T02:00:00+00:00"
 
 @pytest.fixture
 def stored_w47(db):
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
 
-    return WeeklyReport.objects.create(iso_week="2026-W47", week_start=date(2026, 11, 16), data=sample_report(),
-                                       computed_at=datetime(2026, 11, 23, 0, 0, tzinfo=timezone.utc))
+    return WeeklyReport.objects.create(
+        iso_week="2026-W47",
+        week_start=date(2026, 11, 16),
+        data=sample_report(),
+        computed_at=datetime(2026, 11, 23, 0, 0, tzinfo=UTC),
+    )
 
 
 @time_machine.travel(NOW, tick=False)
@@ -94,8 +100,12 @@ def test_a_malformed_week_in_the_address_is_not_found(supervisor_client):
 
 @time_machine.travel(NOW, tick=False)
 def test_an_agent_is_refused(agent_client, stored_w47):
-    for name, args in (("reports-weekly", []), ("reports-weekly-week", ["2026-W47"]),
-                       ("reports-weekly-csv", ["2026-W47"]), ("reports-weekly-xlsx", ["2026-W47"])):
+    for name, args in (
+        ("reports-weekly", []),
+        ("reports-weekly-week", ["2026-W47"]),
+        ("reports-weekly-csv", ["2026-W47"]),
+        ("reports-weekly-xlsx", ["2026-W47"]),
+    ):
         assert agent_client.get(reverse(name, args=args)).status_code == 403
     assert agent_client.post(reverse("reports-weekly-recompute", args=["2026-W47"])).status_code == 403
 
@@ -125,14 +135,18 @@ def test_the_reports_section_links_supervisors_to_the_page(supervisor_client, ag
     assert reverse("reports-weekly") in changelist
     assert reverse("reports-weekly-week", args=["2026-W47"]) in changelist
     # agents do not see the section
-    assert reverse("admin:reports_weeklyreport_changelist") not in agent_client.get(reverse("admin:index")).content.decode()
+    assert (
+        reverse("admin:reports_weeklyreport_changelist")
+        not in agent_client.get(reverse("admin:index")).content.decode()
+    )
 
 
 @time_machine.travel(NOW, tick=False)
 def test_labels_read_in_the_readers_language_whatever_the_stored_language(supervisor_client, stored_w47):
     # given a week stored with Chinese labels (延误, 中通快递 / ZTO Express)
-    english = supervisor_client.get(reverse("reports-weekly-week", args=["2026-W47"]),
-                                    HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    english = supervisor_client.get(
+        reverse("reports-weekly-week", args=["2026-W47"]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     # then an English reader reads English labels, re-labelled from the keys
     assert "Delay" in english and "延误" not in english
     assert "Sorting centre" in english

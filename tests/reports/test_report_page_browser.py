@@ -27,12 +27,21 @@ def browser():
     profile = tempfile.mkdtemp(prefix="redress-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--no-first-run",
-                 "--disable-sync", "--window-size=1400,1000", "--lang=en", f"--user-data-dir={profile}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        "--window-size=1400,1000",
+        "--lang=en",
+        f"--user-data-dir={profile}",
+    ):
         options.add_argument(flag)
-    driver = webdriver.Chrome(options=options,
-                              service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"))
+    driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"))
     driver.set_page_load_timeout(30)
     try:
         yield driver
@@ -44,8 +53,9 @@ def browser():
 @pytest.fixture
 def stored_week(db):
     week = last_complete_week()
-    return WeeklyReport.objects.create(iso_week=str(week), week_start=week.monday,
-                                       data=sample_report(week=str(week)), computed_at=week.end)
+    return WeeklyReport.objects.create(
+        iso_week=str(week), week_start=week.monday, data=sample_report(week=str(week)), computed_at=week.end
+    )
 
 
 def _log_in(driver, live_server, username):

@@ -29,7 +29,9 @@ def _complaints(n, *, carrier, category=Category.DELAY, hours_ago=1.0):
 def _baseline(n, *, carrier, category=Category.DELAY):
     """n complaints spread over the four weeks before the last 24 hours."""
     for i in range(n):
-        make_complaint(carrier=carrier, category=category, at=NOW - timedelta(days=1, hours=6 + i * 24 * 27 / max(n, 1)))
+        make_complaint(
+            carrier=carrier, category=category, at=NOW - timedelta(days=1, hours=6 + i * 24 * 27 / max(n, 1))
+        )
 
 
 def _alerts():
@@ -88,7 +90,9 @@ def test_alerted_once_a_day_then_again_the_next_day_if_it_goes_on(sup, zto):
     _complaints(5, carrier=zto, hours_ago=-20)
     assert surge_check(now=NOW + timedelta(hours=22)).alerts == 1
     assert sorted(_alerts().values_list("period", flat=True)) == [
-        "surge:ZTO:delay:2026-11-24", "surge:ZTO:delay:2026-11-25"]
+        "surge:ZTO:delay:2026-11-24",
+        "surge:ZTO:delay:2026-11-25",
+    ]
 
 
 def test_the_counts_are_one_query(sup, zto, sf):

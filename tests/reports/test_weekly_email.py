@@ -1,7 +1,7 @@
 """The Monday email: last week's report to every active supervisor, through the outbox, exactly once per week."""
 
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 
 from complaints.choices import MessageKind, MessageState
 from complaints.errors import InvalidInput
+from complaints.followups.outbox import outbox_dispatch
 from complaints.models import OutboundMessage
-from complaints.outbox import outbox_dispatch
 from reports.models import WeeklyReport
 from reports.services import weekly_report_email
 from reports.tasks import weekly_report_send
@@ -25,8 +25,10 @@ MONDAY_8 = "2026-11-23T00:00:00+00:00"  # Monday 08:00 in Shanghai, 2026-W48 beg
 
 @pytest.fixture
 def supervisors(db):
-    return [SupervisorFactory(username="sup_a", email="a@redress.example.com"),
-            SupervisorFactory(username="sup_b", email="b@redress.example.com")]
+    return [
+        SupervisorFactory(username="sup_a", email="a@redress.example.com"),
+        SupervisorFactory(username="sup_b", email="b@redress.example.com"),
+    ]
 
 
 @pytest.fixture
@@ -80,8 +82,12 @@ def test_beat_firing_twice_and_a_retry_send_nothing_more(supervisors):
 
 @time_machine.travel(MONDAY_8, tick=False)
 def test_the_email_has_html_with_figures_and_bars_and_the_workbook(supervisors):
-    WeeklyReport.objects.create(iso_week="2026-W47", week_start=date(2026, 11, 16), data=sample_report(),
-                                computed_at=datetime(2026, 11, 23, 0, 0, tzinfo=timezone.utc))
+    WeeklyReport.objects.create(
+        iso_week="2026-W47",
+        week_start=date(2026, 11, 16),
+        data=sample_report(),
+        computed_at=datetime(2026, 11, 23, 0, 0, tzinfo=UTC),
+    )
     weekly_report_email(week="2026-W47")
     outbox_dispatch()
     email = next(m for m in mail.outbox if m.to == ["a@redress.example.com"])

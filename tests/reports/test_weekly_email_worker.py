@@ -10,8 +10,8 @@ from complaints.tasks import dispatch_outbox
 from reports.models import WeeklyReport
 from reports.reading import last_complete_week
 from reports.tasks import weekly_report_send
-from tests.complaints.test_celery_worker import DONE_TIMEOUT, _wait, broker, worker  # noqa: F401 (fixtures)
 from tests.factories import SupervisorFactory
+from tests.fixtures.celery_worker import DONE_TIMEOUT, _wait
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -25,23 +25,30 @@ def _succeeded(log, task: str) -> int:
     return sum(f"{task}[" in line and "succeeded" in line for line in lines)
 
 
-def test_the_worker_sends_the_weekly_report_once_when_the_task_runs_twice(worker):  # noqa: F811
+def test_the_worker_sends_the_weekly_report_once_when_the_task_runs_twice(worker):
     SupervisorFactory(username="sup_w1", email="w1@redress.example.com")
     SupervisorFactory(username="sup_w2", email="w2@redress.example.com")
     week = str(last_complete_week())
     # when the task is delivered twice, then the dispatcher runs twice
     for _ in range(2):
         weekly_report_send.apply_async(args=[week], connection=worker["connection"], queue=worker["queue"])
-    _wait(lambda: _succeeded(worker["log"], "redress.weekly_report_send") >= 2, DONE_TIMEOUT,
-          "both weekly report tasks", worker["log"])
+    _wait(
+        lambda: _succeeded(worker["log"], "redress.weekly_report_send") >= 2,
+        DONE_TIMEOUT,
+        "both weekly report tasks",
+        worker["log"],
+    )
     for _ in range(2):
         dispatch_outbox.apply_async(connection=worker["connection"], queue=worker["queue"])
-    _wait(lambda: _succeeded(worker["log"], "redress.dispatch_outbox") >= 2, DONE_TIMEOUT,
-          "both dispatcher tasks", worker["log"])
+    _wait(
+        lambda: _succeeded(worker["log"], "redress.dispatch_outbox") >= 2,
+        DONE_TIMEOUT,
+        "both dispatcher tasks",
+        worker["log"],
+    )
     # then one message per supervisor, each sent once
     messages = OutboundMessage.objects.filter(kind=MessageKind.WEEKLY_REPORT, period=week)
-    assert sorted(messages.values_list("recipient", flat=True)) == ["w1@redress.example.com",
-                                                                     "w2@redress.example.com"]
+    assert sorted(messages.values_list("recipient", flat=True)) == ["w1@redress.example.com", "w2@redress.example.com"]
     assert set(messages.values_list("state", flat=True)) == {MessageState.SENT}
     assert set(messages.values_list("attempts", flat=True)) == {1}
     assert WeeklyReport.objects.get(iso_week=week).emailed_at is not None

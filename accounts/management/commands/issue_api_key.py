@@ -20,6 +20,8 @@ class Command(BaseCommand):
             codes = ", ".join(Carrier.objects.values_list("code", flat=True)) or "none"
             raise CommandError(f"No carrier with code {carrier_code!r}. Known carriers: {codes}.") from None
         key, raw = api_key_issue(carrier=carrier, name=name)
-        self.stderr.write(f"API key {key.prefix}… for {carrier.code} ({key.name or 'no name'}). "
-                          "Store it now: it cannot be shown again.")
+        self.stderr.write(
+            f"API key {key.prefix}… for {carrier.code} ({key.name or 'no name'}). "
+            "Store it now: it cannot be shown again."
+        )
         self.stdout.write(raw)

@@ -15,15 +15,18 @@ FORMATS = ("text", "csv", "xlsx", "html")
 
 
 class Command(BaseCommand):
-    help = _("Print or write one week's report (the stored snapshot; built on first use). Default: the last "
-             "complete week, as text.")
+    help = _(
+        "Print or write one week's report (the stored snapshot; built on first use). Default: the last "
+        "complete week, as text."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--week", help=_("ISO week such as 2026-W47 (default: the last complete week)"))
         parser.add_argument("--format", choices=FORMATS, default="text", help=_("text, csv, xlsx or html"))
         parser.add_argument("--output", help=_("write to this file instead of standard output"))
-        parser.add_argument("--recompute", action="store_true",
-                            help=_("compute the week again and replace its stored figures"))
+        parser.add_argument(
+            "--recompute", action="store_true", help=_("compute the week again and replace its stored figures")
+        )
         parser.add_argument("--language", default=settings.LANGUAGE_CODE, help=_("zh-hans or en"))
 
     def handle(self, *args, **options):
@@ -59,8 +62,10 @@ class Command(BaseCommand):
                 path.write_bytes(content)
             except OSError as error:
                 raise CommandError(_("Cannot write %(path)s: %(error)s") % {"path": path, "error": error}) from error
-            self.stderr.write(_("Wrote %(week)s (%(format)s, %(n)d bytes) to %(path)s") % {
-                "week": week, "format": fmt, "n": len(content), "path": path})
+            self.stderr.write(
+                _("Wrote %(week)s (%(format)s, %(n)d bytes) to %(path)s")
+                % {"week": week, "format": fmt, "n": len(content), "path": path}
+            )
             return
         if fmt == "xlsx" and sys.stdout.isatty():
             raise CommandError(_("An XLSX workbook is binary: give --output PATH or redirect standard output."))

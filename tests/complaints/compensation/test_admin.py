@@ -58,10 +58,24 @@ def test_saving_the_complaint_form_still_works_with_claims_on_it(agent_client, a
     complaint = _lost()
     make_claim(actor=agent, complaint=complaint, case="loss")
     stored = Complaint.objects.get(pk=complaint.pk)
-    data = {name: getattr(stored, name) for name in (
-        "waybill_number", "category", "channel", "priority", "description", "complainant_name",
-        "complainant_phone", "complainant_email", "language", "contact_channel", "declared_value", "insured_value",
-        "shipping_fee")}
+    data = {
+        name: getattr(stored, name)
+        for name in (
+            "waybill_number",
+            "category",
+            "channel",
+            "priority",
+            "description",
+            "complainant_name",
+            "complainant_phone",
+            "complainant_email",
+            "language",
+            "contact_channel",
+            "declared_value",
+            "insured_value",
+            "shipping_fee",
+        )
+    }
     data.update(carrier=stored.carrier_id, expected_version=stored.version, complainant_name="张伟伟", _save="Save")
 
     response = agent_client.post(reverse("admin:complaints_complaint_change", args=[complaint.pk]), data)
@@ -74,8 +88,17 @@ def test_saving_the_complaint_form_still_works_with_claims_on_it(agent_client, a
 
 
 def _propose_data(complaint, **overrides):
-    data = {"complaint": complaint.pk, "case": "loss", "days_late": "", "proven_value": "", "damaged_share": "",
-            "mismatch_kind": "", "proposed_amount": "", "carrier_liable_amount": "", "reason": ""}
+    data = {
+        "complaint": complaint.pk,
+        "case": "loss",
+        "days_late": "",
+        "proven_value": "",
+        "damaged_share": "",
+        "mismatch_kind": "",
+        "proposed_amount": "",
+        "carrier_liable_amount": "",
+        "reason": "",
+    }
     data.update(overrides)
     return data
 
@@ -120,8 +143,11 @@ def test_an_agent_computes_then_proposes(agent_client, agent):
 def test_bad_input_is_shown_on_the_form_and_nothing_is_written(agent_client, overrides, expected):
     complaint = _lost()
 
-    response = agent_client.post(reverse("admin:compensation_compensationclaim_add"),
-                                 {**_propose_data(complaint, **overrides), "_submit": "1"}, **EN)
+    response = agent_client.post(
+        reverse("admin:compensation_compensationclaim_add"),
+        {**_propose_data(complaint, **overrides), "_submit": "1"},
+        **EN,
+    )
 
     assert response.status_code == 200
     assert expected in response.content.decode()
@@ -151,8 +177,9 @@ def test_bulk_approval_approves_what_the_agent_may_and_says_why_not_for_the_rest
     small = make_claim(actor=agent, complaint=_lost(), case="loss")
     large = make_claim(actor=agent, complaint=_lost(value="2000.00"), case="loss")
 
-    response = agent_client.post(reverse(CLAIMS), {"action": "approve_selected", "_selected_action": [small.pk, large.pk]},
-                                 follow=True, **EN)
+    response = agent_client.post(
+        reverse(CLAIMS), {"action": "approve_selected", "_selected_action": [small.pk, large.pk]}, follow=True, **EN
+    )
 
     small.refresh_from_db()
     large.refresh_from_db()
@@ -216,8 +243,9 @@ def test_paying_twice_or_with_a_used_reference_is_refused_on_the_page(agent_clie
 def test_nobody_edits_or_deletes_a_claim_directly(agent_client, agent):
     claim = make_claim(actor=agent, complaint=_lost(), case="loss")
 
-    response = agent_client.post(reverse("admin:compensation_compensationclaim_change", args=[claim.pk]),
-                                 {"proposed_amount": "9999"})
+    response = agent_client.post(
+        reverse("admin:compensation_compensationclaim_change", args=[claim.pk]), {"proposed_amount": "9999"}
+    )
     assert response.status_code == 403
     assert agent_client.post(_claim_url(claim, "delete"), {"post": "yes"}).status_code == 403
     claim.refresh_from_db()
@@ -228,8 +256,7 @@ def test_nobody_edits_or_deletes_a_claim_directly(agent_client, agent):
 
 
 def _policy_data(policy, **overrides):
-    data = {name: getattr(policy, name) if getattr(policy, name) is not None else ""
-            for name in services.POLICY_FIELDS}
+    data = {name: getattr(policy, name) if getattr(policy, name) is not None else "" for name in services.POLICY_FIELDS}
     data["insured_cap"] = "on" if policy.insured_cap else ""
     data.update(note="", _save="Save")
     data.update(overrides)
@@ -239,8 +266,10 @@ def _policy_data(policy, **overrides):
 def test_a_supervisor_saving_the_policy_makes_a_new_version_and_keeps_the_history(supervisor_client):
     v1 = active_policy()
 
-    response = supervisor_client.post(reverse("admin:compensation_compensationpolicy_change", args=[v1.pk]),
-                                      _policy_data(v1, uninsured_cap_multiple="3", note="Cap at 3× the fee."))
+    response = supervisor_client.post(
+        reverse("admin:compensation_compensationpolicy_change", args=[v1.pk]),
+        _policy_data(v1, uninsured_cap_multiple="3", note="Cap at 3× the fee."),
+    )
 
     assert response.status_code == 302
     v2 = active_policy()
@@ -257,7 +286,8 @@ def test_contradictory_policy_parameters_are_shown_per_field_and_nothing_is_save
     response = supervisor_client.post(
         reverse("admin:compensation_compensationpolicy_change", args=[v1.pk]),
         _policy_data(v1, delay_fee_waiver_percent="150", uninsured_cap_multiple="0.5", agent_approval_limit="0"),
-        **EN)
+        **EN,
+    )
 
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
@@ -269,8 +299,10 @@ def test_agents_see_the_policy_but_cannot_change_it(agent_client):
     v1 = active_policy()
 
     assert agent_client.get(reverse("admin:compensation_compensationpolicy_changelist")).status_code == 200
-    response = agent_client.post(reverse("admin:compensation_compensationpolicy_change", args=[v1.pk]),
-                                 _policy_data(v1, agent_approval_limit="100000"))
+    response = agent_client.post(
+        reverse("admin:compensation_compensationpolicy_change", args=[v1.pk]),
+        _policy_data(v1, agent_approval_limit="100000"),
+    )
 
     assert response.status_code == 403
     assert CompensationPolicy.objects.count() == 1

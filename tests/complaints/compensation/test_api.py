@@ -9,10 +9,10 @@ import pytest
 from complaints.choices import EventKind
 from complaints.compensation.models import CompensationClaim
 from complaints.models import ComplaintEvent
-from tests.complaints.api.conftest import _fresh_rate_limits, detail_url, zto_api  # noqa: F401 - fixtures
 from tests.factories import make_complaint
+from tests.fixtures.partner_api import detail_url
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_limits")]
 
 SUFFIX = "compensation-proposals/"
 
@@ -82,10 +82,12 @@ def test_the_same_key_replays_the_first_answer_and_proposes_once(zto_api, zto_lo
     [
         pytest.param({"case": "damage", "damaged_share": "150"}, "damaged_share", id="share-above-100"),
         pytest.param({"case": "damage", "damaged_share": "-1"}, "damaged_share", id="share-negative"),
-        pytest.param({"case": "loss", "proposed_amount": "-20.00", "reason": "x"}, "proposed_amount",
-                     id="negative-amount"),
-        pytest.param({"case": "loss", "proposed_amount": "99999999", "reason": "x"}, "proposed_amount",
-                     id="absurd-amount"),
+        pytest.param(
+            {"case": "loss", "proposed_amount": "-20.00", "reason": "x"}, "proposed_amount", id="negative-amount"
+        ),
+        pytest.param(
+            {"case": "loss", "proposed_amount": "99999999", "reason": "x"}, "proposed_amount", id="absurd-amount"
+        ),
         pytest.param({"case": "loss", "proposed_amount": "100.00"}, "reason", id="other-amount-without-reason"),
         pytest.param({"case": "loss", "state": "approved"}, "state", id="read-only-field"),
         pytest.param({"case": "theft"}, "case", id="unknown-case"),
@@ -114,8 +116,10 @@ def test_a_second_claim_for_the_same_case_is_a_conflict(zto_api, zto_loss):
 
 def test_a_stale_if_match_changes_nothing(zto_api, zto_loss):
     etag = zto_api.get(detail_url(zto_loss)).headers["ETag"]
-    assert zto_api.post(detail_url(zto_loss, SUFFIX), {"case": "delay", "days_late": 1},
-                        **{"If-Match": etag}).status_code == 201
+    assert (
+        zto_api.post(detail_url(zto_loss, SUFFIX), {"case": "delay", "days_late": 1}, **{"If-Match": etag}).status_code
+        == 201
+    )
 
     # the proposal changed the complaint: the old ETag no longer matches
     response = zto_api.post(detail_url(zto_loss, SUFFIX), {"case": "loss"}, **{"If-Match": etag})

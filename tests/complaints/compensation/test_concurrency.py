@@ -34,10 +34,10 @@ def test_two_payouts_of_the_same_claim_at_once_pay_it_once():
     claim = _approved_claim(wang)
 
     results = run_together(
-        lambda: services.claim_pay(claim=CompensationClaim.objects.get(pk=claim.pk), actor=wang,
-                                   payout_reference="WX-A"),
-        lambda: services.claim_pay(claim=CompensationClaim.objects.get(pk=claim.pk), actor=li,
-                                   payout_reference="WX-B"),
+        lambda: services.claim_pay(
+            claim=CompensationClaim.objects.get(pk=claim.pk), actor=wang, payout_reference="WX-A"
+        ),
+        lambda: services.claim_pay(claim=CompensationClaim.objects.get(pk=claim.pk), actor=li, payout_reference="WX-B"),
     )
 
     # Then one payout is recorded, the other refused as a second payout
@@ -56,10 +56,12 @@ def test_the_same_payout_reference_on_two_claims_at_once_is_recorded_once():
     first, second = _approved_claim(wang), _approved_claim(li)
 
     results = run_together(
-        lambda: services.claim_pay(claim=CompensationClaim.objects.get(pk=first.pk), actor=wang,
-                                   payout_reference="BANK-1"),
-        lambda: services.claim_pay(claim=CompensationClaim.objects.get(pk=second.pk), actor=li,
-                                   payout_reference="BANK-1"),
+        lambda: services.claim_pay(
+            claim=CompensationClaim.objects.get(pk=first.pk), actor=wang, payout_reference="BANK-1"
+        ),
+        lambda: services.claim_pay(
+            claim=CompensationClaim.objects.get(pk=second.pk), actor=li, payout_reference="BANK-1"
+        ),
     )
 
     # Then exactly one claim is paid with it; the other is refused with a clear message and stays approved

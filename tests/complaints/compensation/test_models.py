@@ -1,8 +1,7 @@
 """The database's last line under the services: amounts in range, shares in 0-100, paid ⇔ one payout, a payout
 reference used once, one live claim per complaint and case."""
 
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 from decimal import Decimal as D
 
 import pytest
@@ -13,15 +12,24 @@ from tests.complaints.compensation.factories import active_policy
 
 pytestmark = pytest.mark.django_db
 
-AT = datetime(2026, 11, 23, 4, 0, tzinfo=dt_timezone.utc)
+AT = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
 
 
 def _row(complaint, user, **overrides):
-    fields = dict(
-        complaint=complaint, case="loss", state="proposed", declared_value=D("100"), insured_value=D("0"),
-        shipping_fee=D("10"), computed_amount=D("110"), proposed_amount=D("110"), carrier_liable_amount=D("0"),
-        policy=active_policy(), proposed_by=user, proposed_at=AT,
-    )
+    fields = {
+        "complaint": complaint,
+        "case": "loss",
+        "state": "proposed",
+        "declared_value": D("100"),
+        "insured_value": D("0"),
+        "shipping_fee": D("10"),
+        "computed_amount": D("110"),
+        "proposed_amount": D("110"),
+        "carrier_liable_amount": D("0"),
+        "policy": active_policy(),
+        "proposed_by": user,
+        "proposed_at": AT,
+    }
     fields.update(overrides)
     return CompensationClaim(**fields)
 
@@ -64,8 +72,15 @@ def test_one_live_claim_per_complaint_and_case_and_one_use_per_payout_reference(
     # a rejected one does not count
     _row(complaint, agent, state="rejected", decided_at=AT, decided_by=agent).save()
 
-    paid = dict(state="paid", approved_amount=D("110"), decided_at=AT, decided_by=agent,
-                decision_policy=active_policy(), paid_at=AT, payout_reference="PAY-1")
+    paid = {
+        "state": "paid",
+        "approved_amount": D("110"),
+        "decided_at": AT,
+        "decided_by": agent,
+        "decision_policy": active_policy(),
+        "paid_at": AT,
+        "payout_reference": "PAY-1",
+    }
     _row(complaint, agent, case="delay", **paid).save()
     with pytest.raises(IntegrityError), transaction.atomic():
         _row(complaint, agent, case="damage", **paid).save()

@@ -1,8 +1,7 @@
 """Claims through the services: proposed with the computed amount beside the proposed one, decided within the
 limits of each role, paid once, charged back to the carrier, every step an event and the complainant told."""
 
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 from decimal import Decimal as D
 
 import pytest
@@ -19,7 +18,7 @@ from tests.factories import AgentFactory, CarrierUserFactory, SupervisorFactory,
 
 pytestmark = pytest.mark.django_db
 
-NOON = datetime(2026, 11, 23, 4, 0, tzinfo=dt_timezone.utc)  # 12:00 in Shanghai: no quiet hours
+NOON = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai: no quiet hours
 
 
 def _events(complaint, kind):
@@ -27,13 +26,13 @@ def _events(complaint, kind):
 
 
 def _messages(complaint):
-    return list(OutboundMessage.objects.filter(complaint=complaint, kind=MessageKind.COMPENSATION_DECISION)
-                .order_by("id"))
+    return list(
+        OutboundMessage.objects.filter(complaint=complaint, kind=MessageKind.COMPENSATION_DECISION).order_by("id")
+    )
 
 
 def _lost_parcel(value="300.00", insured="0.00", fee="15.00", **kw):
-    return make_complaint(category="loss", declared_value=D(value), insured_value=D(insured), shipping_fee=D(fee),
-                          **kw)
+    return make_complaint(category="loss", declared_value=D(value), insured_value=D(insured), shipping_fee=D(fee), **kw)
 
 
 # --- proposing ------------------------------------------------------------------------------------------------------
@@ -74,8 +73,13 @@ def test_a_different_amount_needs_a_reason_and_keeps_the_computed_one_beside_it(
     assert "reason" in refused.value.fields
     assert not CompensationClaim.objects.exists()
 
-    claim = services.claim_propose(complaint=complaint, actor=agent, case="loss", proposed_amount="350.00",
-                                   reason="Goodwill: the parcel held a birthday present.")
+    claim = services.claim_propose(
+        complaint=complaint,
+        actor=agent,
+        case="loss",
+        proposed_amount="350.00",
+        reason="Goodwill: the parcel held a birthday present.",
+    )
     assert (claim.computed_amount, claim.proposed_amount) == (D("315.00"), D("350.00"))
     assert claim.reason == "Goodwill: the parcel held a birthday present."
 
@@ -136,19 +140,23 @@ def test_a_carrier_proposes_on_its_own_complaint_only(zto, sf):
     ("kwargs", "field"),
     [
         pytest.param({"case": "loss", "proposed_amount": "-10.00", "reason": "x"}, "proposed_amount", id="negative"),
-        pytest.param({"case": "loss", "proposed_amount": "1000000.00", "reason": "x"}, "proposed_amount",
-                     id="absurd"),
-        pytest.param({"case": "loss", "proposed_amount": "12.345", "reason": "x"}, "proposed_amount",
-                     id="below-the-fen"),
+        pytest.param({"case": "loss", "proposed_amount": "1000000.00", "reason": "x"}, "proposed_amount", id="absurd"),
+        pytest.param(
+            {"case": "loss", "proposed_amount": "12.345", "reason": "x"}, "proposed_amount", id="below-the-fen"
+        ),
         pytest.param({"case": "loss", "proposed_amount": "abc", "reason": "x"}, "proposed_amount", id="not-a-number"),
         pytest.param({"case": "loss", "proposed_amount": "NaN", "reason": "x"}, "proposed_amount", id="nan"),
         pytest.param({"case": "damage", "damaged_share": "101"}, "damaged_share", id="share-above-100"),
         pytest.param({"case": "damage", "damaged_share": "-1"}, "damaged_share", id="share-negative"),
         pytest.param({"case": "loss", "proven_value": "-5"}, "proven_value", id="negative-proven-value"),
-        pytest.param({"case": "loss", "carrier_liable_amount": "400.00"}, "carrier_liable_amount",
-                     id="carrier-share-above-amount"),
-        pytest.param({"case": "loss", "carrier_liable_amount": "-1"}, "carrier_liable_amount",
-                     id="carrier-share-negative"),
+        pytest.param(
+            {"case": "loss", "carrier_liable_amount": "400.00"},
+            "carrier_liable_amount",
+            id="carrier-share-above-amount",
+        ),
+        pytest.param(
+            {"case": "loss", "carrier_liable_amount": "-1"}, "carrier_liable_amount", id="carrier-share-negative"
+        ),
     ],
 )
 def test_bad_input_is_refused_with_the_field_and_nothing_is_written(agent, kwargs, field):
@@ -172,8 +180,9 @@ def test_no_carrier_means_no_carrier_share(agent):
     assert claim.carrier_liable_amount == D("0.00")
 
     with pytest.raises(InvalidInput):
-        services.claim_propose(complaint=complaint, actor=agent, case="delay", days_late=1,
-                               carrier_liable_amount="5.00")
+        services.claim_propose(
+            complaint=complaint, actor=agent, case="delay", days_late=1, carrier_liable_amount="5.00"
+        )
 
 
 def test_a_complaint_found_not_the_carriers_fault_charges_nothing_by_default(agent):

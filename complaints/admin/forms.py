@@ -1,0 +1,118 @@
+"""Forms of the agents' admin. They only parse input; the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from complaints.choices import EscalationLevel, RootCauseArea, Status
+from complaints.models import Complaint
+from complaints.selectors import assignable_staff
+from complaints.services import EDITABLE_FIELDS, MESSAGE_MAX_LENGTH
+from complaints.validators import normalise_phone
+
+
+class VersionedForm(forms.Form):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ComplaintAdminForm(forms.ModelForm):
+    """The details form on the change page, carrying the version the agent opened."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Complaint
+        fields = EDITABLE_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean_complainant_phone(self):
+        # People type spaces and +86; the model's validator sees the number as it will be stored.
+        return normalise_phone(self.cleaned_data.get("complainant_phone", ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        expected = cleaned.get("expected_version")
+        if self.instance.pk and expected is not None:
+            current = Complaint.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            if current is not None and current != expected:
+                raise forms.ValidationError(
+                    _(
+                        "Someone else changed this complaint after you opened it (you had version %(mine)s, it is "
+                        "now at %(now)s). Nothing was saved: open it again to see the change."
+                    ),
+                    params={"mine": expected, "now": current},
+                    code="conflict",
+                )
+        return cleaned
+
+
+class MessageForm(VersionedForm):
+    message = forms.CharField(
+        label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}), max_length=MESSAGE_MAX_LENGTH
+    )
+
+
+class OptionalMessageForm(VersionedForm):
+    message = forms.CharField(
+        label=_("Message to the carrier"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=MESSAGE_MAX_LENGTH,
+        required=False,
+    )
+
+
+class TransitionForm(VersionedForm):
+    to_status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=MESSAGE_MAX_LENGTH)
+
+
+class ResolveForm(VersionedForm):
+    summary = forms.CharField(
+        label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}), max_length=MESSAGE_MAX_LENGTH
+    )
+    root_cause = forms.CharField(
+        label=_("Root cause"), widget=forms.Textarea(attrs={"rows": 2}), max_length=MESSAGE_MAX_LENGTH
+    )
+    root_cause_area = forms.ChoiceField(label=_("Where it arose"), choices=RootCauseArea.choices)
+    carrier_liable = forms.TypedChoiceField(
+        label=_("Carrier liable?"),
+        coerce=lambda value: value == "yes",
+        choices=[("yes", _("Yes: a valid complaint")), ("no", _("No"))],
+    )
+
+
+class ReopenForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Why reopen"), widget=forms.Textarea(attrs={"rows": 2}), max_length=MESSAGE_MAX_LENGTH
+    )
+
+
+class AssignForm(VersionedForm):
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), queryset=assignable_staff(), required=False, empty_label=_("— back to the queue —")
+    )
+
+
+class ProgressUpdateForm(forms.Form):
+    """ "Send progress update now" has no input: the update says what changed since the last one."""
+
+
+class EscalateForm(VersionedForm):
+    to_level = forms.TypedChoiceField(label=_("To level"), choices=EscalationLevel.choices, coerce=int)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=MESSAGE_MAX_LENGTH)
+
+
+class ConfirmProposalForm(VersionedForm):
+    """An agent confirms a carrier's resolution proposal: it resolves the complaint with the carrier's summary and
+    root cause, and the agent's view of where it arose and whether the carrier is liable."""
+
+    proposal = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    root_cause_area = forms.ChoiceField(label=_("Where it arose"), choices=RootCauseArea.choices)
+    carrier_liable = forms.TypedChoiceField(
+        label=_("Carrier liable?"),
+        coerce=lambda value: value == "yes",
+        choices=[("yes", _("Yes: a valid complaint")), ("no", _("No"))],
+    )

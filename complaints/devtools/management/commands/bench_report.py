@@ -1,0 +1,383 @@
+"""Benchmark of the weekly report on PostgreSQL with a year of complaints (issue 6). See docs/benchmarks.md."""
+
+import statistics
+import time
+
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import Carrier, User
+from complaints.choices import OPEN_STATUSES, Category, Channel, RootCauseArea
+from complaints.devtools.guard import DevtoolCommand
+from complaints.models import ClockAlert, Complaint, ComplaintEvent, SlaPolicy
+from complaints.sla.outcomes import outcomes_backfill
+from reports.metrics import week_compute
+from reports.services import weekly_report_build
+from reports.weeks import IsoWeek
+
+MARKER = "B"  # reference prefix of the benchmark's complaints (real references start with C)
+CARRIERS = (
+    ("ZTO", "中通快递", "ZTO Express"),
+    ("SF", "顺丰速运", "SF Express"),
+    ("KY", "跨越速运", "KY Express"),
+    ("YTO", "圆通速递", "YTO Express"),
+    ("JD", "京东物流", "JD Logistics"),
+)
+AGENTS = 20
+
+# The floor: one hand-written statement for the week's headline counts (received, resolved, reopened, backlog at
+# week end, the backlog by the same identity as reports.metrics: open now - received since + resolutions since -
+# reopenings since).
+FLOOR_SQL = """
+SELECT
+  (SELECT count(*) FROM complaints_complaint WHERE received_at >= %(start)s AND received_at < %(end)s) AS received,
+  (SELECT count(*) FROM complaints_complaintevent
+    WHERE kind = 'resolved' AND created_at >= %(start)s AND created_at < %(end)s) AS resolved,
+  (SELECT count(*) FROM complaints_complaintevent
+    WHERE created_at >= %(start)s AND created_at < %(end)s
+      AND (kind = 'reopened' OR (kind = 'survey_answered' AND data->>'to' = 'reopened'))) AS reopened,
+  (SELECT count(*) FROM complaints_complaint WHERE status = ANY(%(open)s))
+  - (SELECT count(*) FROM complaints_complaint WHERE received_at >= %(end)s)
+  + (SELECT count(*) FILTER (WHERE kind = 'resolved') - count(*) FILTER (WHERE kind <> 'resolved')
+       FROM complaints_complaintevent WHERE created_at >= %(end)s
+        AND (kind IN ('resolved', 'reopened') OR (kind = 'survey_answered' AND data->>'to' = 'reopened'))
+    ) AS backlog
+"""
+
+
+class Command(DevtoolCommand):
+    help = (
+        "Benchmark the weekly report (PostgreSQL only). Loads N complaints spread over the last 365 days (reference "
+        "prefix B) with their events, clock alerts, outbox messages, survey answers and parcel volumes, in a few "
+        "INSERT ... SELECT FROM generate_series statements (not through the services); a second run reuses them. "
+        "Then prints the median time and the number of queries of reports.metrics.week_compute for last week, "
+        "beside the median time of one hand-written SQL statement for the week's headline counts (the floor). "
+        "Use a scratch database: it writes about 8 rows per complaint."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--complaints", type=int, default=1_000_000, help="complaints to load (default 1000000)")
+        parser.add_argument("--runs", type=int, default=5, help="timed runs of each (default 5; the median is shown)")
+        parser.add_argument("--week", help="ISO week to compute (default: last week)")
+
+    def handle(self, *args, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                "bench_report needs PostgreSQL (it loads data with generate_series and measures percentile_cont): "
+                "set DATABASE_URL=postgres://… to a scratch database, e.g. redress_bench6."
+            )
+        n, runs = options["complaints"], max(1, options["runs"])
+        now = timezone.now().replace(microsecond=0)
+        loaded = Complaint.objects.filter(reference__startswith=MARKER).count()
+        if loaded == 0:
+            self._load(n, now)
+        elif loaded != n:
+            raise CommandError(
+                f"The database already holds {loaded:,} benchmark complaints, not {n:,}. Use --complaints {loaded} "
+                "to reuse them, or drop and migrate the scratch database to load another size."
+            )
+        else:
+            self.stdout.write(f"reusing {loaded:,} loaded complaints")
+        week = IsoWeek.parse(options["week"]) if options["week"] else IsoWeek.of(now).previous()
+        self._measure(week, runs, now)
+
+    # --- loading ----------------------------------------------------------------------------------------------------
+
+    def _load(self, n: int, now) -> None:
+        started = time.perf_counter()
+        self.stdout.write(f"loading {n:,} complaints over 365 days…")
+        carriers = [
+            Carrier.objects.get_or_create(code=code, defaults={"name_zh": zh, "name_en": en})[0].pk
+            for code, zh, en in CARRIERS
+        ]
+        agents = [
+            User.objects.get_or_create(
+                username=f"bench_agent{i:02d}", defaults={"is_staff": True, "first_name": f"Agent {i:02d}"}
+            )[0].pk
+            for i in range(1, AGENTS + 1)
+        ]
+        policy = SlaPolicy.objects.filter(category="", priority="", channel="", risk="").order_by("position").first()
+        params = {
+            "n": n,
+            "now": now,
+            "carriers": carriers,
+            "agents": agents,
+            "policy": policy.pk if policy else None,
+            "categories": list(Category.values),
+            "channels": list(Channel.values),
+            "areas": list(RootCauseArea.values),
+            "offset": (Complaint.objects.order_by("-pk").values_list("pk", flat=True).first() or 0),
+        }
+        with transaction.atomic(), connection.cursor() as cursor:
+            for label, sql in _LOAD_STEPS:
+                step = time.perf_counter()
+                cursor.execute(sql, params)
+                self.stdout.write(f"  {label}: {cursor.rowcount:,} rows in {time.perf_counter() - step:.1f} s")
+            # The clock outcomes the reply and resolve services record (complaints/outcomes.py), computed for the
+            # loaded rows by the same set-based backfill as migration complaints/0012.
+            step = time.perf_counter()
+            outcomes_backfill(
+                complaint_model=Complaint, event_model=ComplaintEvent, alert_model=ClockAlert, connection=connection
+            )
+            self.stdout.write(f"  clock outcomes: {time.perf_counter() - step:.1f} s")
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        self.stdout.write(f"loaded in {time.perf_counter() - started:.0f} s (with VACUUM ANALYZE)")
+
+    # --- measuring --------------------------------------------------------------------------------------------------
+
+    def _measure(self, week: IsoWeek, runs: int, now) -> None:
+        counts = {
+            table: _count(table)
+            for table in (
+                "complaints_complaint",
+                "complaints_complaintevent",
+                "complaints_clockalert",
+                "complaints_outboundmessage",
+                "complaints_surveyresponse",
+            )
+        }
+        self.stdout.write("rows: " + ", ".join(f"{t.split('_', 1)[1]} {c:,}" for t, c in counts.items()))
+        self.stdout.write(f"week {week} ({week.start:%Y-%m-%d %H:%M %Z} to {week.end:%Y-%m-%d %H:%M %Z})")
+
+        floor_times, floor = [], None
+        params = {"start": week.start, "end": week.end, "open": list(OPEN_STATUSES)}
+        for _run in range(runs + 1):
+            with connection.cursor() as cursor:
+                began = time.perf_counter()
+                cursor.execute(FLOOR_SQL, params)
+                floor = cursor.fetchone()
+                floor_times.append(time.perf_counter() - began)
+        # Cold: every one of the 12 trend weeks computed from the rows. Warm: the 10 older trend weeks read from their
+        # stored snapshots, as on a Monday when the previous reports were built (built here first if missing).
+        cold_times, cold_queries, data = self._time_report(week, runs, now, reuse_snapshots=False)
+        for k in range(11, 1, -1):
+            weekly_report_build(week=week.previous(k), now=now)
+        report_times, queries, data = self._time_report(week, runs, now, reuse_snapshots=True)
+        # The first run of each warms the cache and is not counted.
+        floor_median = statistics.median(floor_times[1:])
+        report_median = statistics.median(report_times)
+        cold_median = statistics.median(cold_times)
+        headline = data["headline"]
+        self.stdout.write(
+            f"floor (one SQL statement: received, resolved, reopened, backlog): {floor_median * 1000:.0f} ms "
+            f"(runs: {', '.join(f'{t * 1000:.0f}' for t in floor_times[1:])} ms) → "
+            f"received {floor[0]:,}, resolved {floor[1]:,}, reopened {floor[2]:,}, backlog {floor[3]:,}"
+        )
+        self.stdout.write(
+            f"week_compute cold (all 12 trend weeks from the rows): {cold_median * 1000:.0f} ms "
+            f"(runs: {', '.join(f'{t * 1000:.0f}' for t in cold_times)} ms), {cold_queries} queries"
+        )
+        self.stdout.write(
+            f"week_compute warm (10 older trend weeks from stored snapshots): {report_median * 1000:.0f} ms "
+            f"(runs: {', '.join(f'{t * 1000:.0f}' for t in report_times)} ms), {queries} queries → "
+            f"received {headline['received']['value']:,}, resolved {headline['resolved']['value']:,}, "
+            f"reopened {headline['reopened']['value']:,}, backlog {headline['backlog']['value']:,}"
+        )
+        same = (
+            headline["received"]["value"],
+            headline["resolved"]["value"],
+            headline["reopened"]["value"],
+            headline["backlog"]["value"],
+        ) == tuple(floor)
+        self.stdout.write(
+            f"ratio: warm {report_median / floor_median:.1f}×, cold {cold_median / floor_median:.1f}× "
+            f"the floor; headline counts "
+            f"{'agree' if same else 'DISAGREE'} with the floor statement"
+        )
+        if not same:
+            raise CommandError("week_compute and the floor statement disagree on the headline counts")
+
+    def _time_report(self, week: IsoWeek, runs: int, now, *, reuse_snapshots: bool):
+        times, queries, data = [], 0, None
+        for run in range(runs + 1):
+            with CaptureQueriesContext(connection) as ctx:
+                began = time.perf_counter()
+                data = week_compute(week=week, now=now, reuse_snapshots=reuse_snapshots)
+                elapsed = time.perf_counter() - began
+            if run:  # the first run warms the cache and is not counted
+                times.append(elapsed)
+            queries = len(ctx.captured_queries)
+        return times, queries, data
+
+
+def _count(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table}")  # table names are constants above
+        return cursor.fetchone()[0]
+
+
+_PLAN = """
+CREATE TEMPORARY TABLE bench_plan ON COMMIT DROP AS
+SELECT p.*, received AS res_final
+FROM (
+  SELECT s.*,
+    %(offset)s + g AS id,
+    received + fr_h * interval '1 hour' AS fr,
+    received AS res1,  -- set below, from the first response
+    received AS reopen_at,
+    (%(carriers)s::bigint[])[1 + floor(r_carrier * array_length(%(carriers)s::bigint[], 1))::int] AS carrier_id,
+    (%(agents)s::bigint[])[1 + floor(r_owner * array_length(%(agents)s::bigint[], 1))::int] AS owner_id,
+    (%(categories)s::text[])[1 + floor(power(r_cat, 1.6) * array_length(%(categories)s::text[], 1))::int]
+      AS category,
+    (%(channels)s::text[])[1 + floor(power(r_chan, 1.4) * array_length(%(channels)s::text[], 1))::int] AS channel,
+    (%(areas)s::text[])[1 + floor(power(r_area, 1.5) * array_length(%(areas)s::text[], 1))::int] AS area
+  FROM (
+    SELECT g,
+      %(now)s::timestamptz - interval '365 days' * (1 - g::float8 / %(n)s) - random() * interval '1 hour'
+        AS received,
+      CASE WHEN random() < 0.08 THEN 24 + random() * 24 ELSE 0.25 + random() * 20 END AS fr_h,
+      random() < 0.03 AS reopened,
+      2 + random() * 48 AS res2_h,
+      random() AS r_close, random() AS r_carrier, random() AS r_cat, random() AS r_chan, random() AS r_owner,
+      random() AS r_area, random() AS r_liable, random() AS r_survey, random() AS r_score, random() AS r_fail,
+      random() AS r_res
+    FROM generate_series(1, %(n)s) g
+  ) s
+) p;
+-- Resolution: an hour after the first response plus a long tail (about 15 %% late against 72 h).
+UPDATE bench_plan SET res1 = fr + (1 + power(r_res, 3) * 100) * interval '1 hour';
+UPDATE bench_plan SET reopen_at = res1 + interval '72 hours',
+  res_final = CASE WHEN reopened THEN res1 + interval '72 hours' + res2_h * interval '1 hour'
+                   ELSE fr + (1 + power(r_res, 3) * 100) * interval '1 hour' END;
+"""
+
+_COMPLAINTS = """
+INSERT INTO complaints_complaint (
+  id, reference, waybill_number, category, channel, description, complainant_name, complainant_phone,
+  complainant_email, language, contact_channel, declared_value, insured_value, shipping_fee, priority,
+  risk_medical, risk_social_media, risk_regulator, risk_repeat, risk_high_value, status, escalation_level,
+  received_at, first_response_at, resolved_at, closed_at, reopen_count, resolution_summary, root_cause,
+  root_cause_area, carrier_liable, version, created_at, updated_at, carrier_id, owner_id, sla_policy_id,
+  progress_due_at, revisit_due_at, statutory_due_at, next_due_at)
+SELECT id, 'B' || lpad(g::text, 10, '0'), 'BN' || lpad(g::text, 12, '0'), category, channel, '快件延误', '张伟',
+  '139' || lpad((g %% 100000000)::text, 8, '0'), '', 'zh-hans', 'sms', 200, 0, 12, 'normal',
+  false, channel = 'social_media', channel = 'regulator', false, false, st.status,
+  (fr - received > interval '24 hours')::int + (res1 - received > interval '72 hours')::int,
+  received, CASE WHEN fr <= %(now)s THEN fr END,
+  CASE WHEN st.status IN ('resolved', 'closed') THEN st.resolved_at END,
+  CASE WHEN st.status = 'closed' THEN res_final + interval '7 days' END,
+  CASE WHEN reopened AND reopen_at <= %(now)s THEN 1 ELSE 0 END,
+  CASE WHEN st.status IN ('resolved', 'closed') THEN '已处理' ELSE '' END,
+  CASE WHEN st.status IN ('resolved', 'closed') THEN '分拣错误' ELSE '' END,
+  CASE WHEN st.status IN ('resolved', 'closed') THEN area ELSE '' END,
+  CASE WHEN st.status IN ('resolved', 'closed') THEN r_liable < 0.6 END,
+  5, received, received, carrier_id, owner_id, %(policy)s,
+  CASE WHEN st.status NOT IN ('resolved', 'closed') THEN %(now)s + interval '12 hours' END,
+  CASE WHEN st.status = 'resolved' AND st.resolved_at + interval '3 days' > %(now)s
+       THEN st.resolved_at + interval '3 days' END,
+  CASE WHEN st.status NOT IN ('resolved', 'closed') THEN received + interval '7 days' END,
+  CASE WHEN st.status NOT IN ('resolved', 'closed') THEN %(now)s + interval '12 hours' END
+FROM bench_plan CROSS JOIN LATERAL (SELECT
+  CASE
+    WHEN res_final <= %(now)s AND r_close < 0.9 AND res_final + interval '7 days' <= %(now)s THEN 'closed'
+    WHEN res_final <= %(now)s THEN 'resolved'
+    WHEN reopened AND res1 <= %(now)s AND reopen_at > %(now)s THEN 'resolved'
+    WHEN fr <= %(now)s THEN 'in_progress'
+    ELSE 'new' END AS status,
+  CASE WHEN res_final <= %(now)s THEN res_final ELSE res1 END AS resolved_at) st;
+SELECT setval(pg_get_serial_sequence('complaints_complaint', 'id'), (SELECT max(id) FROM complaints_complaint));
+"""
+
+_EVENTS = """
+INSERT INTO complaints_complaintevent (complaint_id, kind, actor_id, actor_role, visibility, message, data, created_at)
+SELECT id, e.kind, e.actor, CASE WHEN e.actor IS NULL THEN 'system' ELSE 'agent' END, 'public', '', e.data::jsonb, e.at
+FROM bench_plan CROSS JOIN LATERAL (VALUES
+  ('created', NULL::bigint, '{}', received),
+  ('public_reply', owner_id, '{}', fr),
+  ('status_changed', owner_id, '{"from": "new", "to": "acknowledged"}', fr),
+  ('status_changed', owner_id, '{"from": "acknowledged", "to": "in_progress"}', fr + interval '1 minute'),
+  ('progress_update', NULL, '{}', CASE WHEN res1 > received + interval '24 hours'
+                                       THEN received + interval '24 hours' END),
+  ('sla_breach', NULL, '{"clock": "first_response"}', CASE WHEN fr > received + interval '24 hours'
+                                                          THEN received + interval '24 hours' END),
+  ('escalated', NULL, '{"from_level": 0, "to_level": 1, "reason": "sla_breach"}',
+     CASE WHEN fr > received + interval '24 hours' THEN received + interval '24 hours' END),
+  ('sla_breach', NULL, '{"clock": "resolution"}', CASE WHEN res1 > received + interval '72 hours'
+                                                      THEN received + interval '72 hours' END),
+  ('escalated', NULL, json_build_object('from_level', (fr > received + interval '24 hours')::int,
+                                        'to_level', 1 + (fr > received + interval '24 hours')::int,
+                                        'reason', 'sla_breach')::text,
+     CASE WHEN res1 > received + interval '72 hours' THEN received + interval '72 hours' END),
+  ('resolved', owner_id, json_build_object('from', 'in_progress', 'to', 'resolved', 'root_cause_area', area,
+                                           'carrier_liable', r_liable < 0.6)::text, res1),
+  ('reopened', owner_id, '{"from": "resolved", "to": "reopened", "reopen_count": 1}',
+     CASE WHEN reopened THEN reopen_at END),
+  ('status_changed', owner_id, '{"from": "reopened", "to": "in_progress"}',
+     CASE WHEN reopened THEN reopen_at + interval '1 minute' END),
+  ('resolved', owner_id, json_build_object('from', 'in_progress', 'to', 'resolved', 'root_cause_area', area,
+                                           'carrier_liable', r_liable < 0.6)::text,
+     CASE WHEN reopened THEN res_final END),
+  ('closed', owner_id, '{"from": "resolved", "to": "closed"}',
+     CASE WHEN r_close < 0.9 THEN res_final + interval '7 days' END),
+  ('survey_answered', NULL, json_build_object('score', 1 + floor(r_score * 4.99)::int)::text,
+     CASE WHEN r_survey < 0.3 THEN res_final + interval '3 days' + r_survey * interval '4 days' END)
+) e(kind, actor, data, at)
+WHERE e.at IS NOT NULL AND e.at <= %(now)s
+ORDER BY e.at;
+"""
+
+_ALERTS = """
+INSERT INTO complaints_clockalert (complaint_id, clock, kind, due_at, recorded_at)
+SELECT id, a.clock, a.kind, a.due, a.due + interval '1 minute'
+FROM bench_plan CROSS JOIN LATERAL (VALUES
+  ('first_response', 'warning', received + interval '24 hours', fr > received + interval '19 hours 12 minutes'),
+  ('first_response', 'breach', received + interval '24 hours', fr > received + interval '24 hours'),
+  ('resolution', 'warning', received + interval '72 hours', res1 > received + interval '57 hours 36 minutes'),
+  ('resolution', 'breach', received + interval '72 hours', res1 > received + interval '72 hours'),
+  ('statutory', 'warning', received + interval '168 hours', res1 > received + interval '134 hours 24 minutes')
+) a(clock, kind, due, happened)
+WHERE a.happened AND a.due + interval '1 minute' <= %(now)s;
+"""
+
+_MESSAGES = """
+INSERT INTO complaints_outboundmessage (complaint_id, kind, period, channel, recipient, language, subject, body,
+  html_body, attachment_name, attachment_type, due_at, state, attempts, last_error, provider_id, sent_at,
+  created_at)
+SELECT id, m.kind, m.period, 'sms', '13900000000', 'zh-hans', '', '您的投诉有新进展。', '', '', '', m.due,
+  CASE WHEN m.due > %(now)s THEN 'pending' WHEN m.kind = 'progress_update' AND r_fail < 0.02 THEN 'failed'
+       ELSE 'sent' END,
+  1, '', '', CASE WHEN m.due <= %(now)s AND NOT (m.kind = 'progress_update' AND r_fail < 0.02)
+                  THEN m.due + interval '1 minute' END,
+  m.due
+FROM bench_plan CROSS JOIN LATERAL (VALUES
+  ('acknowledgement', 'intake', received),
+  ('progress_update', 'progress:1', CASE WHEN res1 > received + interval '24 hours'
+                                         THEN received + interval '24 hours' END),
+  ('resolution_notice', 'cycle0', res1),
+  ('resolution_notice', 'cycle1', CASE WHEN reopened THEN res_final END),
+  ('survey', CASE WHEN reopened THEN 'cycle1' ELSE 'cycle0' END, res_final + interval '3 days')
+) m(kind, period, due)
+WHERE m.due IS NOT NULL AND m.due <= %(now)s + interval '3 days'
+  AND (m.kind <> 'survey' OR res_final <= %(now)s);
+"""
+
+_SURVEYS = """
+INSERT INTO complaints_surveyresponse (complaint_id, cycle, score, comment, answered_at)
+SELECT id, CASE WHEN reopened THEN 1 ELSE 0 END, 1 + floor(r_score * 4.99)::int, '',
+  res_final + interval '3 days' + r_survey * interval '4 days'
+FROM bench_plan
+WHERE r_survey < 0.3 AND res_final + interval '3 days' + r_survey * interval '4 days' <= %(now)s;
+"""
+
+_VOLUMES = """
+INSERT INTO reports_parcelvolume (carrier_id, iso_week, week_start, parcels, reported_at)
+SELECT c, to_char(d, 'IYYY-"W"IW'), d, 8000000 + (c * 1000003 + extract(week from d)::int * 7919) %% 4000000,
+  d + interval '8 days'
+FROM unnest(%(carriers)s::bigint[]) c,
+  generate_series(date_trunc('week', (%(now)s::timestamptz - interval '371 days') AT TIME ZONE 'Asia/Shanghai')::date,
+                  (%(now)s::timestamptz AT TIME ZONE 'Asia/Shanghai')::date, interval '7 days') d
+ON CONFLICT DO NOTHING;
+"""
+
+_LOAD_STEPS = (
+    ("plan", "SELECT setseed(0.42);" + _PLAN),
+    ("complaints", _COMPLAINTS),
+    ("events", _EVENTS),
+    ("clock alerts", _ALERTS),
+    ("outbox messages", _MESSAGES),
+    ("survey answers", _SURVEYS),
+    ("parcel volumes", _VOLUMES),
+)

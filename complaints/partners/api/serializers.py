@@ -1,0 +1,245 @@
+"""What the partner API reads and writes. Write serializers accept only their documented fields: anything else
+(a read-only field such as status or carrier, or an unknown name) is refused with 400 naming it, so a carrier never
+believes it changed something it did not."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from complaints.choices import Category, Channel, Clock, Language
+from complaints.models import Complaint, ComplaintEvent, ResolutionProposal
+from complaints.sla.clocks import DUE_FIELDS
+
+MESSAGE_MAX_LENGTH = 5000
+
+# Fields a carrier can read but never write: naming them in a write gets 400 "read-only".
+READ_ONLY_NAMES = frozenset(
+    {
+        "reference",
+        "status",
+        "priority",
+        "escalation_level",
+        "due",
+        "created_at",
+        "updated_at",
+        "carrier",
+        "owner",
+        "version",
+        "risk_medical",
+        "risk_social_media",
+        "risk_regulator",
+        "risk_repeat",
+        "risk_high_value",
+        "received_at",
+        "first_response_at",
+        "resolved_at",
+        "closed_at",
+        "resolution_summary",
+        "root_cause_area",
+        "carrier_liable",
+        "compensation",
+        "id",
+        "state",
+    }
+)
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not declare as writable, naming each."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            extra = sorted(str(name) for name in data if name not in writable)
+            if extra:
+                raise serializers.ValidationError(
+                    {
+                        name: [
+                            _("This field is read-only.")
+                            if name in READ_ONLY_NAMES
+                            else _("Unknown field: the writable fields are %(names)s.")
+                            % {"names": ", ".join(sorted(writable))}
+                        ]
+                        for name in extra
+                    }
+                )
+        return super().to_internal_value(data)
+
+
+class DueSerializer(serializers.Serializer):
+    """Due time of each running clock; a clock that is stopped or paused is absent."""
+
+    first_response = serializers.DateTimeField(required=False, help_text="First human reply to the complainant.")
+    resolution = serializers.DateTimeField(
+        required=False, help_text="Resolution (paused while awaiting the complainant)."
+    )
+    progress = serializers.DateTimeField(required=False, help_text="Next progress update to the complainant.")
+    carrier_accept = serializers.DateTimeField(required=False, help_text="The carrier accepts the complaint.")
+    carrier_reply = serializers.DateTimeField(required=False, help_text="The carrier replies after accepting.")
+    statutory = serializers.DateTimeField(required=False, help_text="The legal 7-day limit.")
+
+
+@extend_schema_field(DueSerializer)
+class DueField(serializers.Field):
+    def __init__(self, **kwargs):
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, complaint: Complaint) -> dict:
+        as_text = serializers.DateTimeField().to_representation
+        return {
+            str(clock): as_text(getattr(complaint, field))
+            for clock, field in DUE_FIELDS.items()
+            if getattr(complaint, field) is not None and clock in Clock.values
+        }
+
+
+class ComplaintSerializer(serializers.ModelSerializer):
+    due = DueField()
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "reference",
+            "waybill_number",
+            "category",
+            "channel",
+            "description",
+            "status",
+            "priority",
+            "escalation_level",
+            "complainant_name",
+            "complainant_phone",
+            "complainant_email",
+            "language",
+            "declared_value",
+            "insured_value",
+            "shipping_fee",
+            "due",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ComplaintCreateSerializer(StrictSerializer):
+    waybill_number = serializers.CharField(max_length=30, help_text="The parcel's waybill number.")
+    category = serializers.ChoiceField(choices=Category.choices)
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        default=Channel.PARTNER_API,
+        help_text="How the complaint reached you; partner_api if omitted.",
+    )
+    description = serializers.CharField(
+        max_length=MESSAGE_MAX_LENGTH, help_text="The complaint in the complainant's words."
+    )
+    complainant_name = serializers.CharField(max_length=100)
+    complainant_phone = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Mainland mobile number; phone or email (or both) is required.",
+    )
+    complainant_email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
+    language = serializers.ChoiceField(
+        choices=Language.choices, default=Language.ZH_HANS, help_text="The language the complainant is written to in."
+    )
+    declared_value = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        default=Decimal("0.00"),
+        help_text="CNY, as a decimal string.",
+    )
+    insured_value = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        default=Decimal("0.00"),
+        help_text="CNY, as a decimal string.",
+    )
+    shipping_fee = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        default=Decimal("0.00"),
+        help_text="CNY, as a decimal string.",
+    )
+
+
+class EventSerializer(serializers.ModelSerializer):
+    # Event data meant for staff only (e.g. a link to another complaint, which may be another carrier's).
+    HIDDEN_DATA = frozenset({"repeat_of", "owner", "from_owner", "to_owner"})
+
+    actor_role = serializers.CharField(read_only=True, help_text="Who acted: carrier, agent, supervisor or system.")
+    data = serializers.SerializerMethodField(help_text="Details of the event, depending on its kind.")
+
+    class Meta:
+        model = ComplaintEvent
+        fields = ["kind", "created_at", "actor_role", "message", "data"]
+        read_only_fields = fields
+
+    def get_data(self, event: ComplaintEvent) -> dict:
+        return {key: value for key, value in (event.data or {}).items() if key not in self.HIDDEN_DATA}
+
+
+class EmptySerializer(StrictSerializer):
+    """A write that takes no fields (accept): an empty body or `{}`; any field is refused."""
+
+
+class ReplySerializer(StrictSerializer):
+    message = serializers.CharField(max_length=MESSAGE_MAX_LENGTH)
+    public = serializers.BooleanField(
+        help_text="true: the complainant gets it (with the next progress update) and it counts as a human response; "
+        "false: a note for Redress's agents only."
+    )
+
+
+class ResolutionProposalCreateSerializer(StrictSerializer):
+    summary = serializers.CharField(max_length=MESSAGE_MAX_LENGTH, help_text="What was done for the complainant.")
+    root_cause = serializers.CharField(max_length=MESSAGE_MAX_LENGTH, help_text="What caused the problem.")
+
+
+class ResolutionProposalSerializer(serializers.ModelSerializer):
+    complaint = serializers.CharField(
+        source="complaint.reference", read_only=True, help_text="The complaint's reference."
+    )
+
+    class Meta:
+        model = ResolutionProposal
+        fields = ["id", "complaint", "summary", "root_cause", "state", "created_at", "decided_at"]
+        read_only_fields = fields
+
+
+class VolumeWriteSerializer(StrictSerializer):
+    parcels = serializers.IntegerField(
+        min_value=0, max_value=10_000_000_000, help_text="Parcels you handled in that ISO week."
+    )
+
+
+class VolumeSerializer(serializers.Serializer):
+    iso_week = serializers.CharField(help_text="The ISO week, e.g. 2026-W47.")
+    parcels = serializers.IntegerField()
+    reported_at = serializers.DateTimeField()
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable machine-readable code, e.g. invalid, not_found, rate_limited.")
+    message = serializers.CharField(help_text="What went wrong and what to do about it, for people.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Per field (or header), what to fix. Empty when no field is at fault.",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape of the API."""
+
+    error = ErrorDetailSerializer()

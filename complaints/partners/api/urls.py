@@ -1,0 +1,27 @@
+"""/api/v1/ of the partner API. Unknown paths under /api/ answer 404 in the error shape (see config/urls.py)."""
+
+from django.urls import path
+
+from complaints.partners.api import views
+from complaints.partners.api.compensation import CompensationProposalsView
+
+app_name = "api"
+
+urlpatterns = [
+    path("complaints/", views.ComplaintListView.as_view(), name="complaint-list"),
+    path("complaints/<str:reference>/", views.ComplaintDetailView.as_view(), name="complaint-detail"),
+    path("complaints/<str:reference>/events/", views.ComplaintEventsView.as_view(), name="complaint-events"),
+    path("complaints/<str:reference>/accept/", views.ComplaintAcceptView.as_view(), name="complaint-accept"),
+    path("complaints/<str:reference>/replies/", views.ComplaintRepliesView.as_view(), name="complaint-replies"),
+    path(
+        "complaints/<str:reference>/resolution-proposals/",
+        views.ResolutionProposalsView.as_view(),
+        name="complaint-resolution-proposals",
+    ),
+    path(
+        "complaints/<str:reference>/compensation-proposals/",
+        CompensationProposalsView.as_view(),
+        name="complaint-compensation-proposals",
+    ),
+    path("volumes/<str:iso_week>/", views.VolumeView.as_view(), name="volume"),
+]

@@ -1,0 +1,437 @@
+"""The partner API's views: they check the request, call one service, and shape the answer. Every read goes through
+complaints.selectors scoped to the caller's carrier, so another carrier's complaint is simply not found (404)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.http import Http404, HttpResponseNotModified
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from complaints import selectors, services
+from complaints.choices import EventKind
+from complaints.models import Complaint
+from complaints.partners.api.etags import (
+    IF_MATCH_PARAMETER,
+    complaint_etag,
+    expected_version,
+    none_match,
+)
+from complaints.partners.api.exceptions import RequestTooLarge
+from complaints.partners.api.filters import ComplaintFilter
+from complaints.partners.api.idempotency import idempotent
+from complaints.partners.api.pagination import NewestFirstCursorPagination
+from complaints.partners.api.schema import WRITE_ERRORS, error_responses
+from complaints.partners.api.serializers import (
+    ComplaintCreateSerializer,
+    ComplaintSerializer,
+    EmptySerializer,
+    EventSerializer,
+    ReplySerializer,
+    ResolutionProposalCreateSerializer,
+    ResolutionProposalSerializer,
+    VolumeSerializer,
+    VolumeWriteSerializer,
+)
+from reports.services import parcel_volume_set
+
+COMPLAINT_EXAMPLE = {
+    "reference": "C2611240007",
+    "waybill_number": "ZT75000012345",
+    "category": "delay",
+    "channel": "partner_api",
+    "description": "快件已经延误三天，物流信息一直没有更新。",
+    "status": "awaiting_carrier",
+    "priority": "normal",
+    "escalation_level": 0,
+    "complainant_name": "张伟",
+    "complainant_phone": "13912345678",
+    "complainant_email": "",
+    "language": "zh-hans",
+    "declared_value": "200.00",
+    "insured_value": "0.00",
+    "shipping_fee": "12.00",
+    "due": {
+        "first_response": "2026-11-25T09:00:00+08:00",
+        "carrier_accept": "2026-11-24T13:00:00+08:00",
+        "resolution": "2026-11-27T09:00:00+08:00",
+        "progress": "2026-11-25T09:00:00+08:00",
+        "statutory": "2026-12-01T09:00:00+08:00",
+    },
+    "created_at": "2026-11-24T09:00:00+08:00",
+    "updated_at": "2026-11-24T09:30:00+08:00",
+}
+TAGS = ["complaints"]
+
+
+class PartnerAPIView(APIView):
+    """Base of every partner API view: body size limit, ETag on successful reads, If-None-Match → 304."""
+
+    def initial(self, request, *args, **kwargs):
+        limit = settings.REDRESS_API_MAX_BODY_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit:
+            raise RequestTooLarge(_("The request body is too large: at most %(n)d bytes.") % {"n": limit})
+        super().initial(request, *args, **kwargs)
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            if not response.has_header("ETag"):
+                if hasattr(response, "render"):
+                    response.render()
+                response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:20]}"'
+            if none_match(request, response["ETag"]):
+                not_modified = HttpResponseNotModified()
+                not_modified["ETag"] = response["ETag"]
+                return not_modified
+        return response
+
+
+class CarrierComplaintView(PartnerAPIView):
+    """Base of the views under complaints/{reference}/: `self.get_complaint(reference)` is the caller's carrier's
+    complaint or 404."""
+
+    def get_complaint(self, reference: str) -> Complaint:
+        complaint = (
+            selectors.carrier_complaints(carrier_id=self.request.auth.carrier_id).filter(reference=reference).first()
+        )
+        if complaint is None:
+            raise Http404
+        return complaint
+
+    @staticmethod
+    def complaint_response(complaint: Complaint, *, status_code: int = status.HTTP_200_OK) -> Response:
+        return Response(
+            ComplaintSerializer(complaint).data, status=status_code, headers={"ETag": complaint_etag(complaint)}
+        )
+
+
+class ComplaintListView(PartnerAPIView, generics.ListAPIView):
+    serializer_class = ComplaintSerializer
+    pagination_class = NewestFirstCursorPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ComplaintFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request
+            return Complaint.objects.none()
+        return selectors.carrier_complaints(carrier_id=self.request.auth.carrier_id)
+
+    @extend_schema(
+        operation_id="complaints_list",
+        tags=TAGS,
+        summary="List your complaints",
+        description="Your carrier's complaints, newest first, one page at a time (cursor pagination: follow `next`). "
+        "`page_size` is 1 to 100 (default 25). Filter by `status`, `category`, creation time, "
+        "`updated_since` (to sync changes) and `overdue=true`.",
+        responses={200: ComplaintSerializer(many=True), **error_responses(400)},
+        examples=[
+            OpenApiExample(
+                "A page",
+                response_only=True,
+                value={
+                    "next": "https://redress.example.com/api/v1/complaints/?cursor=cD0yMDI2LTExLTI0",
+                    "previous": None,
+                    "results": [COMPLAINT_EXAMPLE],
+                },
+            )
+        ],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="complaints_create",
+        tags=TAGS,
+        summary="Forward a complaint",
+        description="Forward a complaint you received. It is recorded as your carrier's, whatever the body says "
+        "(`carrier`, `status` and other read-only fields are refused with 400). `channel` defaults to "
+        "`partner_api`. Needs a phone number or an email address for the complainant. Answers 201 with "
+        "the complaint and its `reference`.",
+        request=ComplaintCreateSerializer,
+        responses={201: ComplaintSerializer, **error_responses(*WRITE_ERRORS)},
+        examples=[
+            OpenApiExample(
+                "A delayed parcel",
+                request_only=True,
+                value={
+                    "waybill_number": "ZT75000012345",
+                    "category": "delay",
+                    "description": "快件已经延误三天，物流信息一直没有更新。",
+                    "complainant_name": "张伟",
+                    "complainant_phone": "13912345678",
+                    "language": "zh-hans",
+                    "declared_value": "200.00",
+                    "insured_value": "0.00",
+                    "shipping_fee": "12.00",
+                },
+            ),
+            OpenApiExample(
+                "Created", response_only=True, status_codes=["201"], value={**COMPLAINT_EXAMPLE, "status": "new"}
+            ),
+        ],
+    )
+    @idempotent
+    def post(self, request, *args, **kwargs):
+        serializer = ComplaintCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        complaint = services.complaint_create(
+            actor=request.user, carrier=request.auth.carrier, **serializer.validated_data
+        )
+        response = CarrierComplaintView.complaint_response(complaint, status_code=status.HTTP_201_CREATED)
+        response["Location"] = reverse("api:complaint-detail", args=[complaint.reference])
+        return response
+
+
+class ComplaintDetailView(CarrierComplaintView):
+    @extend_schema(
+        operation_id="complaints_retrieve",
+        tags=TAGS,
+        summary="Read one complaint",
+        description="One of your complaints, by reference, with the due time of each running clock in `due`. The "
+        "`ETag` header identifies this version: send it as `If-Match` on writes, or as `If-None-Match` "
+        "to get 304 when nothing changed.",
+        responses={
+            200: ComplaintSerializer,
+            304: OpenApiResponse(description="Not modified since that ETag."),
+            **error_responses(404),
+        },
+        examples=[OpenApiExample("A complaint", response_only=True, value=COMPLAINT_EXAMPLE)],
+    )
+    def get(self, request, reference: str):
+        return self.complaint_response(self.get_complaint(reference))
+
+
+class ComplaintEventsView(CarrierComplaintView):
+    @extend_schema(
+        operation_id="complaints_events",
+        tags=TAGS,
+        summary="The complaint's timeline",
+        description="What happened to the complaint that your carrier may see, oldest first: its creation, public "
+        "replies, status changes, breaches and escalations, your notes and proposals. Never Redress's "
+        "internal notes. `actor_role` says who acted (carrier, agent, supervisor or system).",
+        responses={200: EventSerializer(many=True), **error_responses(404)},
+        examples=[
+            OpenApiExample(
+                "Timeline",
+                response_only=True,
+                value=[
+                    {
+                        "kind": "created",
+                        "created_at": "2026-11-24T09:00:00+08:00",
+                        "actor_role": "carrier",
+                        "message": "快件已经延误三天。",
+                        "data": {"channel": "partner_api", "category": "delay"},
+                    },
+                    {
+                        "kind": "handed_to_carrier",
+                        "created_at": "2026-11-24T09:30:00+08:00",
+                        "actor_role": "agent",
+                        "message": "请核实派送情况。",
+                        "data": {"from": "acknowledged", "to": "awaiting_carrier", "carrier": "ZTO"},
+                    },
+                ],
+            )
+        ],
+    )
+    def get(self, request, reference: str):
+        complaint = self.get_complaint(reference)
+        return Response(EventSerializer(selectors.carrier_timeline(complaint=complaint), many=True).data)
+
+
+class ComplaintAcceptView(CarrierComplaintView):
+    @extend_schema(
+        operation_id="complaints_accept",
+        tags=TAGS,
+        summary="Accept the complaint",
+        description="Take ownership of the next step on a complaint handed to you (status `awaiting_carrier`): "
+        "your accept clock stops and your reply clock starts. Accepting twice changes nothing. 409 if "
+        "the complaint is not waiting for you.",
+        request=None,
+        parameters=[IF_MATCH_PARAMETER],
+        responses={200: ComplaintSerializer, **error_responses(*WRITE_ERRORS, 403, 404, 412)},
+        examples=[OpenApiExample("Accepted", response_only=True, value=COMPLAINT_EXAMPLE)],
+    )
+    @idempotent
+    def post(self, request, reference: str):
+        complaint = self.get_complaint(reference)
+        EmptySerializer(data=request.data).is_valid(raise_exception=True)
+        complaint = services.complaint_carrier_accept(
+            complaint=complaint, actor=request.user, expected_version=expected_version(request, complaint)
+        )
+        return self.complaint_response(complaint)
+
+
+class ComplaintRepliesView(CarrierComplaintView):
+    @extend_schema(
+        operation_id="complaints_reply",
+        tags=TAGS,
+        summary="Reply",
+        description="`public: true`: a reply to the complainant; it reaches them with the next progress update and "
+        "counts as a human response (it stops the first-response clock). `public: false`: a note for "
+        "Redress's agents, never shown to the complainant. Either answers your reply clock. 201 with the "
+        "event recorded.",
+        request=ReplySerializer,
+        parameters=[IF_MATCH_PARAMETER],
+        responses={201: EventSerializer, **error_responses(*WRITE_ERRORS, 403, 404, 412)},
+        examples=[
+            OpenApiExample(
+                "Public reply", request_only=True, value={"message": "您好，快件已找到，今天下午派送。", "public": True}
+            ),
+            OpenApiExample(
+                "Note for the agents",
+                request_only=True,
+                value={"message": "Parcel found at the Hangzhou hub; redelivery booked.", "public": False},
+            ),
+            OpenApiExample(
+                "Recorded",
+                response_only=True,
+                status_codes=["201"],
+                value={
+                    "kind": "public_reply",
+                    "created_at": "2026-11-24T10:00:00+08:00",
+                    "actor_role": "carrier",
+                    "message": "您好，快件已找到，今天下午派送。",
+                    "data": {},
+                },
+            ),
+        ],
+    )
+    @idempotent
+    def post(self, request, reference: str):
+        complaint = self.get_complaint(reference)
+        serializer = ReplySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        version = expected_version(request, complaint)
+        if data["public"]:
+            services.complaint_reply(
+                complaint=complaint, actor=request.user, message=data["message"], expected_version=version
+            )
+            event = (
+                complaint.events.filter(kind=EventKind.PUBLIC_REPLY, actor=request.user)
+                .order_by("-created_at", "-id")
+                .first()
+            )
+        else:
+            event = services.complaint_carrier_note(
+                complaint=complaint, actor=request.user, message=data["message"], expected_version=version
+            )
+        return Response(
+            EventSerializer(event).data, status=status.HTTP_201_CREATED, headers={"ETag": complaint_etag(complaint)}
+        )
+
+
+class ResolutionProposalsView(CarrierComplaintView):
+    @extend_schema(
+        operation_id="complaints_propose_resolution",
+        tags=TAGS,
+        summary="Propose a resolution",
+        description="Say what you did and what caused the problem. A Redress agent confirms it in the back office, "
+        "which resolves the complaint. A newer proposal replaces a pending one. 409 if the complaint is "
+        "no longer open.",
+        request=ResolutionProposalCreateSerializer,
+        parameters=[IF_MATCH_PARAMETER],
+        responses={201: ResolutionProposalSerializer, **error_responses(*WRITE_ERRORS, 403, 404, 412)},
+        examples=[
+            OpenApiExample(
+                "Proposal",
+                request_only=True,
+                value={
+                    "summary": "Parcel redelivered on 24 Nov; shipping fee refunded.",
+                    "root_cause": "Mis-sorted at the Hangzhou hub.",
+                },
+            ),
+            OpenApiExample(
+                "Recorded",
+                response_only=True,
+                status_codes=["201"],
+                value={
+                    "id": 42,
+                    "complaint": "C2611240007",
+                    "summary": "Parcel redelivered on 24 Nov; shipping fee refunded.",
+                    "root_cause": "Mis-sorted at the Hangzhou hub.",
+                    "state": "proposed",
+                    "created_at": "2026-11-24T11:00:00+08:00",
+                    "decided_at": None,
+                },
+            ),
+        ],
+    )
+    @idempotent
+    def post(self, request, reference: str):
+        complaint = self.get_complaint(reference)
+        serializer = ResolutionProposalCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        proposal = services.resolution_propose(
+            complaint=complaint,
+            actor=request.user,
+            expected_version=expected_version(request, complaint),
+            **serializer.validated_data,
+        )
+        return Response(
+            ResolutionProposalSerializer(proposal).data,
+            status=status.HTTP_201_CREATED,
+            headers={"ETag": complaint_etag(complaint)},
+        )
+
+
+class VolumeView(PartnerAPIView):
+    @extend_schema(
+        operation_id="volumes_set",
+        tags=["volumes"],
+        summary="Report a week's parcel volume",
+        description="Your carrier's parcel volume for an ISO week (e.g. `2026-W47`, weeks in Asia/Shanghai time), "
+        "used for the complaint rate per million parcels in the weekly report. 201 the first time, 200 "
+        "when it corrects an earlier figure (or repeats it).",
+        request=VolumeWriteSerializer,
+        parameters=[
+            OpenApiParameter(
+                "iso_week",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                pattern=r"^\d{4}-W\d{2}$",
+                description="An ISO week: year, `-W`, week number, e.g. 2026-W47.",
+            )
+        ],
+        responses={200: VolumeSerializer, 201: VolumeSerializer, **error_responses(*WRITE_ERRORS)},
+        examples=[
+            OpenApiExample("Volume", request_only=True, value={"parcels": 1250000}),
+            OpenApiExample(
+                "Recorded",
+                response_only=True,
+                status_codes=["200", "201"],
+                value={"iso_week": "2026-W47", "parcels": 1250000, "reported_at": "2026-11-24T10:00:00+08:00"},
+            ),
+        ],
+    )
+    @idempotent
+    def put(self, request, iso_week: str):
+        serializer = VolumeWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        volume, created = parcel_volume_set(
+            carrier=request.auth.carrier,
+            iso_week=iso_week,
+            parcels=serializer.validated_data["parcels"],
+            actor=request.user,
+        )
+        return Response(
+            VolumeSerializer(volume).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )

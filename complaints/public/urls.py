@@ -1,0 +1,10 @@
+from django.urls import path
+
+from complaints.public import views as public_views
+
+app_name = "public"
+urlpatterns = [
+    path("status/<str:token>/", public_views.status_page, name="status"),
+    path("survey/<str:token>/", public_views.survey_page, name="survey"),
+    path("complain/", public_views.file_complaint, name="file"),
+]

@@ -1,0 +1,215 @@
+"""The complainant's pages: no login, signed expiring links, mobile-first, in their language."""
+
+from __future__ import annotations
+
+import time
+
+from django import forms
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+
+from complaints import services
+from complaints.choices import Category, Language, Status
+from complaints.errors import IllegalTransition, InvalidInput
+from complaints.links import read_status_token, read_survey_token, status_url
+from complaints.models import Complaint, SurveyResponse
+from complaints.selectors import complaint_public_timeline
+
+# Events the complainant sees on the status page.
+CUSTOMER_KINDS = (
+    "created",
+    "public_reply",
+    "status_changed",
+    "handed_to_carrier",
+    "carrier_accepted",
+    "resolved",
+    "closed",
+    "reopened",
+    "progress_update",
+    "survey_answered",
+)
+
+
+def _link_problem(request: HttpRequest, *, title: str, detail: str, status: int = 400) -> HttpResponse:
+    return render(request, "complaints/public/problem.html", {"title": title, "detail": detail}, status=status)
+
+
+def _expired(request):
+    return _link_problem(
+        request,
+        title=_("This link has expired"),
+        detail=_(
+            "For your privacy, links stop working after a while. Reply to our last message "
+            "or call us and we will send you a new one."
+        ),
+        status=410,
+    )
+
+
+def _tampered(request):
+    return _link_problem(
+        request,
+        title=_("This link is not valid"),
+        detail=_("The link may have been cut off or changed. Please open it again from our message, in full."),
+        status=400,
+    )
+
+
+@never_cache
+def status_page(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        complaint_id = read_status_token(token)
+    except signing.SignatureExpired:
+        return _expired(request)
+    except signing.BadSignature:
+        return _tampered(request)
+    complaint = Complaint.objects.select_related("carrier").filter(pk=complaint_id).first()
+    if complaint is None:
+        return _tampered(request)
+    with translation.override(complaint.language):
+        events = list(complaint_public_timeline(complaint=complaint, kinds=CUSTOMER_KINDS))
+        for event in events:
+            target = (event.data or {}).get("to")
+            event.status_label = Status(target).label if target in Status.values else ""
+        return render(
+            request,
+            "complaints/public/status.html",
+            {
+                "complaint": complaint,
+                "events": events,
+                "next_update": complaint.progress_due_at if complaint.status != Status.CLOSED else None,
+                "is_open": complaint.status not in (Status.RESOLVED, Status.CLOSED),
+                "language_code": complaint.language,
+            },
+        )
+
+
+class SurveyForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=gettext_lazy("How satisfied are you with how we handled it?"),
+        choices=[(i, str(i)) for i in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Anything you want to tell us (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+@never_cache
+def survey_page(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        complaint_id, cycle = read_survey_token(token)
+    except signing.SignatureExpired:
+        return _expired(request)
+    except signing.BadSignature:
+        return _tampered(request)
+    complaint = Complaint.objects.filter(pk=complaint_id).first()
+    if complaint is None:
+        return _tampered(request)
+    with translation.override(complaint.language):
+        if SurveyResponse.objects.filter(complaint=complaint, cycle=cycle).exists():
+            return _link_problem(
+                request,
+                title=_("You have already answered"),
+                detail=_("Thank you: we have your answer for this complaint."),
+                status=200,
+            )
+        form = SurveyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                response = services.complaint_answer_survey(
+                    complaint=complaint,
+                    cycle=cycle,
+                    score=form.cleaned_data["score"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except IllegalTransition as error:
+                return _link_problem(request, title=_("This survey is closed"), detail=error.message, status=200)
+            except InvalidInput as error:
+                form.add_error(None, error.message)
+            else:
+                return render(
+                    request,
+                    "complaints/public/thanks.html",
+                    {"complaint": complaint, "low": response.score <= 2, "status_url": status_url(complaint.pk)},
+                )
+        return render(
+            request,
+            "complaints/public/survey.html",
+            {"complaint": complaint, "form": form, "language_code": complaint.language},
+        )
+
+
+class PublicComplaintForm(forms.Form):
+    waybill_number = forms.CharField(label=gettext_lazy("Waybill number"), max_length=30)
+    category = forms.ChoiceField(label=gettext_lazy("What went wrong"), choices=Category.choices)
+    description = forms.CharField(
+        label=gettext_lazy("Tell us what happened"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+    )
+    complainant_name = forms.CharField(label=gettext_lazy("Your name"), max_length=100)
+    complainant_phone = forms.CharField(label=gettext_lazy("Mobile phone"), max_length=20, required=False)
+    complainant_email = forms.CharField(label=gettext_lazy("Email"), max_length=254, required=False)
+    # Spam guard: a field people never see (bots fill it) and a minimum time on the page.
+    website = forms.CharField(required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+    started = forms.CharField(widget=forms.HiddenInput)
+
+
+MIN_SECONDS_ON_FORM = 3
+
+
+def _too_fast_or_forged(signer: signing.TimestampSigner, started: str) -> bool:
+    """People take more than a few seconds to fill in the form; bots do not, and bots forge the stamp."""
+    try:
+        signer.unsign(started, max_age=24 * 3600)
+    except signing.BadSignature:
+        return True
+    stamped_at = signing.b62_decode(started.split(signer.sep)[-2])
+    return time.time() - stamped_at < MIN_SECONDS_ON_FORM
+
+
+@never_cache
+def file_complaint(request: HttpRequest) -> HttpResponse:
+    language = translation.get_language() or Language.ZH_HANS
+    language = Language.EN if language.startswith("en") else Language.ZH_HANS
+    signer = signing.TimestampSigner(salt="redress.public-form")
+    if request.method == "POST":
+        form = PublicComplaintForm(request.POST)
+        if form.is_valid():
+            if form.cleaned_data["website"]:
+                return _link_problem(
+                    request,
+                    title=_("We could not accept this form"),
+                    detail=_("Please fill in the form again."),
+                    status=400,
+                )
+            too_fast = _too_fast_or_forged(signer, form.cleaned_data["started"])
+            if too_fast:
+                form.add_error(None, _("That was very fast. Please check your answers and send the form again."))
+            else:
+                data = {k: v for k, v in form.cleaned_data.items() if k not in ("website", "started")}
+                try:
+                    complaint = services.complaint_create(actor=None, channel="web", language=language, **data)
+                except InvalidInput as error:
+                    for field, messages in error.fields.items():
+                        form.add_error(field if field in form.fields else None, messages)
+                else:
+                    return render(
+                        request,
+                        "complaints/public/filed.html",
+                        {"complaint": complaint, "status_url": status_url(complaint.pk)},
+                        status=201,
+                    )
+        form.data = form.data.copy()
+        form.data["started"] = signer.sign("form")
+    else:
+        form = PublicComplaintForm(initial={"started": signer.sign("form")})
+    return render(request, "complaints/public/file.html", {"form": form})

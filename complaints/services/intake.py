@@ -1,0 +1,221 @@
+"""Intake: a new complaint is validated, given its reference and risks, linked to a complaint it repeats, and
+acknowledged; agents correct its facts afterwards.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Carrier, User
+from complaints.choices import (
+    PRIORITY_RANK,
+    Channel,
+    ContactChannel,
+    EscalationLevel,
+    EventKind,
+    Language,
+    Priority,
+    Status,
+    Visibility,
+)
+from complaints.errors import (
+    InvalidInput,
+)
+from complaints.events import event_record
+from complaints.followups.messages import acknowledgement_for
+from complaints.followups.outbox import messages_enqueue
+from complaints.guards import (
+    complaint_check_version,
+    complaint_lock,
+    complaint_save,
+    instance_sync,
+)
+from complaints.models import (
+    Complaint,
+    ReferenceSequence,
+)
+from complaints.services.inputs import complaint_full_clean, plain_value
+from complaints.validators import normalise_phone
+
+# Fields an agent may correct after intake through complaint_update.
+EDITABLE_FIELDS = (
+    "waybill_number",
+    "carrier",
+    "category",
+    "channel",
+    "description",
+    "complainant_name",
+    "complainant_phone",
+    "complainant_email",
+    "language",
+    "contact_channel",
+    "declared_value",
+    "insured_value",
+    "shipping_fee",
+    "priority",
+    "risk_medical",
+    "risk_social_media",
+)
+
+
+def complaint_create(
+    *,
+    actor: User | None,
+    channel: str,
+    category: str,
+    waybill_number: str,
+    description: str,
+    complainant_name: str,
+    complainant_phone: str = "",
+    complainant_email: str = "",
+    language: str = Language.ZH_HANS,
+    contact_channel: str = "",
+    carrier: Carrier | None = None,
+    declared_value: Decimal | str | int = Decimal("0.00"),
+    insured_value: Decimal | str | int = Decimal("0.00"),
+    shipping_fee: Decimal | str | int = Decimal("0.00"),
+    priority: str = Priority.NORMAL,
+    risk_medical: bool = False,
+    risk_social_media: bool = False,
+    at: datetime | None = None,
+) -> Complaint:
+    """Record a new complaint: validate it, flag its risks, link it to a recent complaint it repeats."""
+    at = at or timezone.now()
+    complainant_phone = normalise_phone(complainant_phone)
+    complainant_email = (complainant_email or "").strip()
+    if not contact_channel:
+        contact_channel = ContactChannel.SMS if complainant_phone else ContactChannel.EMAIL
+    complaint = Complaint(
+        reference="pending",
+        waybill_number=(waybill_number or "").strip().upper(),
+        carrier=carrier,
+        category=category,
+        channel=channel,
+        description=(description or "").strip(),
+        complainant_name=(complainant_name or "").strip(),
+        complainant_phone=complainant_phone,
+        complainant_email=complainant_email,
+        language=language,
+        contact_channel=contact_channel,
+        declared_value=declared_value,
+        insured_value=insured_value,
+        shipping_fee=shipping_fee,
+        priority=priority,
+        risk_medical=bool(risk_medical),
+        risk_social_media=bool(risk_social_media) or channel == Channel.SOCIAL_MEDIA,
+        risk_regulator=channel == Channel.REGULATOR,
+        status=Status.NEW,
+        received_at=at,
+    )
+    complaint_full_clean(complaint, exclude=["reference", "repeat_of", "owner"])
+
+    complaint.risk_high_value = complaint.declared_value >= Decimal(settings.REDRESS_HIGH_VALUE_THRESHOLD)
+    with transaction.atomic():
+        repeat_of = _find_repeated(complaint, at=at)
+        complaint.repeat_of = repeat_of
+        complaint.risk_repeat = repeat_of is not None
+        if complaint.is_high_risk:
+            # High-risk complaints start with a supervisor and at least high priority (DOMAIN.md, Escalation).
+            complaint.escalation_level = EscalationLevel.SUPERVISOR
+            if PRIORITY_RANK[complaint.priority] < PRIORITY_RANK[Priority.HIGH]:
+                complaint.priority = Priority.HIGH
+        complaint.reference = _next_reference(at)
+        complaint.created_at = complaint.updated_at = at
+        complaint.save()
+        event_record(
+            complaint=complaint,
+            kind=EventKind.CREATED,
+            actor=actor,
+            visibility=Visibility.PUBLIC,
+            message=complaint.description,
+            data={
+                "channel": complaint.channel,
+                "category": complaint.category,
+                "priority": complaint.priority,
+                "risk_flags": complaint.risk_flags,
+                "escalation_level": complaint.escalation_level,
+                "repeat_of": repeat_of.reference if repeat_of else None,
+            },
+            at=at,
+        )
+        # The automatic acknowledgement: it tells the complainant when to expect a person, and does not stop the
+        # first-response clock (only a human reply does).
+        messages_enqueue([acknowledgement_for(complaint, now=at)])
+    return complaint
+
+
+def _find_repeated(complaint: Complaint, *, at: datetime) -> Complaint | None:
+    """The most recent complaint in the repeat window about the same waybill or from the same phone."""
+    same = Q(waybill_number=complaint.waybill_number)
+    if complaint.complainant_phone:
+        same |= Q(complainant_phone=complaint.complainant_phone)
+    window_start = at - timedelta(days=settings.REDRESS_REPEAT_WINDOW_DAYS)
+    return (
+        Complaint.objects.filter(same, received_at__gte=window_start, received_at__lte=at)
+        .order_by("-received_at", "-id")
+        .first()
+    )
+
+
+def _next_reference(at: datetime) -> str:
+    """C + local date (yymmdd) + the day's number: C2611220001. Numbers are handed out under a row lock."""
+    day = timezone.localdate(at)
+    sequence, _created = ReferenceSequence.objects.select_for_update().get_or_create(day=day)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return f"C{day:%y%m%d}{sequence.last_number:04d}"
+
+
+def complaint_update(
+    *,
+    complaint: Complaint,
+    actor: User,
+    expected_version: int | None,
+    changes: dict[str, Any],
+    at: datetime | None = None,
+) -> Complaint:
+    """Correct the details recorded at intake. Status, owner and clocks are not details: they have their actions."""
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise InvalidInput(
+            _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(unknown)},
+            fields={name: [_("This field is read-only.")] for name in unknown},
+        )
+    at = at or timezone.now()
+    with transaction.atomic():
+        fresh = complaint_lock(complaint=complaint)
+        complaint_check_version(fresh, expected_version)
+        if "complainant_phone" in changes:
+            changes["complainant_phone"] = normalise_phone(changes["complainant_phone"])
+        before = {name: getattr(fresh, name) for name in changes}
+        for name, value in changes.items():
+            setattr(fresh, name, value.strip() if isinstance(value, str) else value)
+        complaint_full_clean(fresh, exclude=["repeat_of", "owner"])
+        diff = {
+            name: [plain_value(before[name]), plain_value(getattr(fresh, name))]
+            for name in changes
+            if before[name] != getattr(fresh, name)
+        }
+        if not diff:
+            return instance_sync(complaint, fresh)
+        fresh.risk_high_value = fresh.declared_value >= Decimal(settings.REDRESS_HIGH_VALUE_THRESHOLD)
+        fresh.risk_social_media = fresh.risk_social_media or fresh.channel == Channel.SOCIAL_MEDIA
+        fresh.risk_regulator = fresh.channel == Channel.REGULATOR
+        complaint_save(fresh, [*changes, "risk_high_value", "risk_social_media", "risk_regulator"], at=at)
+        event_record(
+            complaint=fresh,
+            kind=EventKind.UPDATED,
+            actor=actor,
+            visibility=Visibility.INTERNAL,
+            data={"changes": diff},
+            at=at,
+        )
+    return instance_sync(complaint, fresh)

@@ -1,0 +1,324 @@
+"""Working a complaint: assignment, replies and notes, status changes, resolution, closing and reopening."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from complaints.choices import (
+    EventKind,
+    RootCauseArea,
+    Status,
+    Visibility,
+)
+from complaints.errors import (
+    IllegalTransition,
+    InvalidInput,
+)
+from complaints.events import event_record
+from complaints.followups.messages import resolution_notice_for
+from complaints.followups.outbox import messages_enqueue
+from complaints.guards import (
+    complaint_check_transition,
+    complaint_check_version,
+    complaint_lock,
+    complaint_refuse_if_closed,
+    complaint_save,
+    instance_sync,
+)
+from complaints.models import (
+    Complaint,
+)
+from complaints.services.inputs import message_clean
+from complaints.sla.outcomes import first_response_met, resolution_outcome
+
+# Targets with their own action, because they need more than a status (a carrier, a summary, a reason).
+_DEDICATED_ACTIONS = {
+    Status.AWAITING_CARRIER: "hand to carrier",
+    Status.RESOLVED: "resolve",
+    Status.REOPENED: "reopen",
+    Status.CLOSED: "close",
+}
+
+
+def complaint_assign(
+    *,
+    complaint: Complaint,
+    actor: User,
+    owner: User | None,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Complaint:
+    """Give the complaint to an agent or supervisor (or back to the queue with owner=None)."""
+    if owner is not None and (owner.carrier_id is not None or not owner.is_active or not owner.is_staff):
+        raise InvalidInput(
+            _("%(user)s cannot own complaints: only active agents and supervisors can.") % {"user": owner},
+            fields={"owner": [_("Choose an active agent or supervisor.")]},
+        )
+    at = at or timezone.now()
+    with transaction.atomic():
+        fresh = complaint_lock(complaint=complaint)
+        if fresh.owner_id == (owner.pk if owner else None):
+            return instance_sync(complaint, fresh)
+        complaint_check_version(fresh, expected_version)
+        complaint_refuse_if_closed(fresh)
+        previous = fresh.owner
+        fresh.owner = owner
+        complaint_save(fresh, ["owner"], at=at)
+        event_record(
+            complaint=fresh,
+            kind=EventKind.ASSIGNED,
+            actor=actor,
+            visibility=Visibility.INTERNAL,
+            data={
+                "from": previous.username if previous else None,
+                "to": owner.username if owner else None,
+            },
+            at=at,
+        )
+    return instance_sync(complaint, fresh)
+
+
+def complaint_reply(
+    *,
+    complaint: Complaint,
+    actor: User,
+    message: str,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Complaint:
+    """A customer-visible reply. The first one by a person stops the first-response clock."""
+    message = message_clean(message, field="message")
+    at = at or timezone.now()
+    with transaction.atomic():
+        fresh = complaint_lock(complaint=complaint)
+        complaint_check_version(fresh, expected_version)
+        complaint_refuse_if_closed(fresh)
+        fields = []
+        if fresh.first_response_at is None and actor is not None:
+            fresh.first_response_at = at
+            fresh.first_response_met = first_response_met(complaint=fresh)
+            fields += ["first_response_at", "first_response_met"]
+        complaint_save(fresh, fields, at=at)
+        event_record(
+            complaint=fresh,
+            kind=EventKind.PUBLIC_REPLY,
+            actor=actor,
+            visibility=Visibility.PUBLIC,
+            message=message,
+            at=at,
+        )
+    return instance_sync(complaint, fresh)
+
+
+def complaint_add_note(
+    *,
+    complaint: Complaint,
+    actor: User,
+    message: str,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Complaint:
+    """An internal note: seen by staff only, never by the complainant or the carrier."""
+    message = message_clean(message, field="message")
+    at = at or timezone.now()
+    with transaction.atomic():
+        fresh = complaint_lock(complaint=complaint)
+        complaint_check_version(fresh, expected_version)
+        complaint_save(fresh, [], at=at)
+        event_record(
+            complaint=fresh,
+            kind=EventKind.INTERNAL_NOTE,
+            actor=actor,
+            visibility=Visibility.INTERNAL,
+            message=message,
+            at=at,
+        )
+    return instance_sync(complaint, fresh)
+
+
+def complaint_transition(
+    *,
+    complaint: Complaint,
+    actor: User | None,
+    to_status: str,
+    expected_version: int | None = None,
+    note: str = "",
+    at: datetime | None = None,
+) -> Complaint:
+    """Move along the state map to a status that needs nothing else (acknowledged, in progress, awaiting the
+    complainant). Handing to the carrier, resolving, reopening and closing have their own actions."""
+    if to_status not in Status.values:
+        raise InvalidInput(
+            _("Unknown status “%(status)s”.") % {"status": to_status},
+            fields={"to_status": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(Status.values)}]},
+        )
+    if to_status in _DEDICATED_ACTIONS:
+        raise IllegalTransition(
+            _("To make a complaint “%(status)s”, use the “%(action)s” action.")
+            % {"status": Status(to_status).label, "action": _(_DEDICATED_ACTIONS[to_status])}
+        )
+    at = at or timezone.now()
+    with transaction.atomic():
+        fresh = complaint_lock(complaint=complaint)
+        if fresh.status == to_status:
+            return instance_sync(complaint, fresh)
+        complaint_check_version(fresh, expected_version)
+        complaint_check_transition(fresh, to_status)
+        previous = fresh.status
+        fresh.status = to_status
+        complaint_save(fresh, ["status"], at=at)
+        event_record(
+            complaint=fresh,
+            kind=EventKind.STATUS_CHANGED,
+            actor=actor,
+            visibility=Visibility.PUBLIC,
+            message=(note or "").strip(),
+            data={"from": previous, "to": to_status},
+            at=at,
+        )
+    return instance_sync(complaint, fresh)
+
+
+def complaint_resolve(
+    *,
+    complaint: Complaint,
+    actor: User | None,
+    summary: str,
+    root_cause: str,
+    root_cause_area: str = "",
+    carrier_liable: bool | None = None,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Complaint:
+    """Resolve with what was done and why it happened (fed back to the department that caused it), where in the
+    network it arose, and whether the carrier is liable (a valid complaint in the regulator's count)."""
+    errors = {}
+    if not (summary or "").strip():
+        errors["summary"] = [_("Say what was done for the complainant.")]
+    if not (root_cause or "").strip():
+        errors["root_cause"] = [_("Say what caused the problem, for the department that caused it.")]
+    if root_cause_area and root_cause_area not in RootCauseArea.values:
+        errors["root_cause_area"] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(RootCauseArea.values)}]
+    if errors:
+        raise InvalidInput(_("A resolution needs a summary and a root cause."), fields=errors)
+    at = at or timezone.now()
+    with transaction.atomic():
+        fresh = complaint_lock(complaint=complaint)
+        if fresh.status == Status.RESOLVED:
+            return instance_sync(complaint, fresh)
+        complaint_check_version(fresh, expected_version)
+        complaint_check_transition(fresh, Status.RESOLVED)
+        outcome = resolution_outcome(complaint=fresh, at=at)
+        previous = fresh.status
+        fresh.status = Status.RESOLVED
+        fresh.resolved_at = at
+        fresh.resolution_summary = summary.strip()
+        fresh.root_cause = root_cause.strip()
+        fresh.root_cause_area = root_cause_area
+        fresh.carrier_liable = carrier_liable
+        fresh.revisit_due_at = at + timedelta(days=settings.REDRESS_SURVEY_AFTER_DAYS)
+        fresh.survey_reminder_due_at = None
+        complaint_save(
+            fresh,
+            [
+                "status",
+                "resolved_at",
+                "resolution_summary",
+                "root_cause",
+                "root_cause_area",
+                "carrier_liable",
+                "revisit_due_at",
+                "survey_reminder_due_at",
+            ],
+            at=at,
+        )
+        event_record(
+            complaint=fresh,
+            kind=EventKind.RESOLVED,
+            actor=actor,
+            visibility=Visibility.PUBLIC,
+            message=fresh.resolution_summary,
+            data={
+                "from": previous,
+                "to": Status.RESOLVED,
+                "root_cause": fresh.root_cause,
+                "root_cause_area": fresh.root_cause_area,
+                "carrier_liable": fresh.carrier_liable,
+            },
+            at=at,
+            outcome=outcome,
+        )
+        messages_enqueue([resolution_notice_for(fresh, now=at)])
+    return instance_sync(complaint, fresh)
+
+
+def complaint_close(
+    *,
+    complaint: Complaint,
+    actor: User | None,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Complaint:
+    """Close a resolved complaint for good."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        fresh = complaint_lock(complaint=complaint)
+        if fresh.status == Status.CLOSED:
+            return instance_sync(complaint, fresh)
+        complaint_check_version(fresh, expected_version)
+        complaint_check_transition(fresh, Status.CLOSED)
+        fresh.status = Status.CLOSED
+        fresh.closed_at = at
+        fresh.revisit_due_at = fresh.survey_reminder_due_at = None
+        complaint_save(fresh, ["status", "closed_at", "revisit_due_at", "survey_reminder_due_at"], at=at)
+        event_record(
+            complaint=fresh,
+            kind=EventKind.CLOSED,
+            actor=actor,
+            visibility=Visibility.PUBLIC,
+            data={"from": Status.RESOLVED, "to": Status.CLOSED},
+            at=at,
+        )
+    return instance_sync(complaint, fresh)
+
+
+def complaint_reopen(
+    *,
+    complaint: Complaint,
+    actor: User | None,
+    reason: str,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Complaint:
+    """Reopen a resolved complaint (the complainant is not satisfied, or the fix did not hold)."""
+    reason = message_clean(reason, field="reason")
+    at = at or timezone.now()
+    with transaction.atomic():
+        fresh = complaint_lock(complaint=complaint)
+        if fresh.status == Status.REOPENED:
+            return instance_sync(complaint, fresh)
+        complaint_check_version(fresh, expected_version)
+        complaint_check_transition(fresh, Status.REOPENED)
+        fresh.status = Status.REOPENED
+        fresh.resolved_at = None
+        fresh.reopen_count += 1
+        fresh.revisit_due_at = fresh.survey_reminder_due_at = None
+        complaint_save(
+            fresh, ["status", "resolved_at", "reopen_count", "revisit_due_at", "survey_reminder_due_at"], at=at
+        )
+        event_record(
+            complaint=fresh,
+            kind=EventKind.REOPENED,
+            actor=actor,
+            visibility=Visibility.PUBLIC,
+            message=reason,
+            data={"from": Status.RESOLVED, "to": Status.REOPENED, "reopen_count": fresh.reopen_count},
+            at=at,
+        )
+    return instance_sync(complaint, fresh)
