@@ -1,4 +1,5 @@
-"""The three roles. Each is a Django group (created by a data migration) carrying its permissions."""
+"""The three roles. Each is a Django group carrying the permissions ROLE_PERMISSIONS gives it (applied after every
+`migrate` by accounts.services.role_permissions_sync)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,65 @@ class Role(models.TextChoices):
 GROUP_AGENT = "Agent"
 GROUP_SUPERVISOR = "Supervisor"
 GROUP_CARRIER = "Carrier partner"
+
+# What each role may do in the admin, as "app_label.codename": the one truth for the role groups. After every
+# `migrate` accounts.services.role_permissions_sync gives each group exactly these (a permission someone added or
+# removed by hand is taken away or put back). Until this map it was granted by six data migrations (accounts
+# 0002-0003, complaints 0005/0008/0009, compensation 0002); they stay as history and grant the same.
+_AGENT_PERMISSIONS = frozenset(
+    {
+        # Complaints and their history; nobody adds, changes or deletes events.
+        "complaints.view_complaint",
+        "complaints.add_complaint",
+        "complaints.change_complaint",
+        "complaints.view_complaintevent",
+        "complaints.view_resolutionproposal",
+        "complaints.view_slapolicy",
+        "complaints.view_outboundmessage",
+        "complaints.view_surveyresponse",
+        # The webhook log, and replaying a delivery.
+        "complaints.view_webhookendpoint",
+        "complaints.view_webhookdelivery",
+        "complaints.view_webhookattempt",
+        "complaints.replay_webhookdelivery",
+        # Compensation: propose, decide within the agents' limit, record the payout.
+        "compensation.view_compensationpolicy",
+        "compensation.view_compensationclaim",
+        "compensation.add_compensationclaim",
+        "compensation.decide_compensationclaim",
+        "compensation.pay_compensationclaim",
+        "compensation.view_chargeback",
+        "accounts.view_carrier",
+    }
+)
+# Supervisors do all agents do, and more.
+_SUPERVISOR_PERMISSIONS = _AGENT_PERMISSIONS.union(
+    {
+        "complaints.delete_complaint",
+        "complaints.escalate_complaint",
+        "complaints.add_slapolicy",
+        "complaints.change_slapolicy",
+        "complaints.add_webhookendpoint",
+        "complaints.change_webhookendpoint",
+        "compensation.add_compensationpolicy",
+        "compensation.change_compensationpolicy",
+        "compensation.decide_above_limit_compensationclaim",
+        "accounts.add_carrier",
+        "accounts.change_carrier",
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_apikey",
+        "accounts.change_apikey",
+    }
+)
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    GROUP_AGENT: _AGENT_PERMISSIONS,
+    GROUP_SUPERVISOR: _SUPERVISOR_PERMISSIONS,
+    # Carrier partners use the API only; their rights are checked there, per carrier.
+    GROUP_CARRIER: frozenset(),
+}
 
 
 def user_role(user: User | None) -> Role:

@@ -1,21 +1,64 @@
-"""Business actions on accounts: the partner API's keys."""
+"""Business actions on accounts: the role groups' permissions and the partner API's keys."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from django.contrib.auth.models import Group
-from django.db import transaction
+from django.contrib.auth.models import Group, Permission
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
 from accounts.models import ApiKey, Carrier, User
-from accounts.roles import GROUP_CARRIER
+from accounts.roles import GROUP_CARRIER, ROLE_PERMISSIONS
+
+logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "rk_"
 # Write last_used_at at most this often: the common request then costs no write at all.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class RoleChange(NamedTuple):
+    added: frozenset[str]
+    removed: frozenset[str]
+
+
+def role_permissions_sync(*, using: str = DEFAULT_DB_ALIAS) -> dict[str, RoleChange]:
+    """Give each role group exactly its ROLE_PERMISSIONS: create a missing group, add what it lacks, remove what the
+    map does not give it. Permissions not created yet (their model is not migrated) are skipped with a warning.
+    Returns what changed, per group; a second run returns {}. Other groups are left alone."""
+    wanted = frozenset().union(*ROLE_PERMISSIONS.values())
+    existing = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.using(using)
+        .filter(codename__in={dotted.split(".", 1)[1] for dotted in wanted})
+        .values_list("pk", "content_type__app_label", "codename")
+        if f"{app_label}.{codename}" in wanted
+    }
+    if missing := wanted - existing.keys():
+        logger.warning("Role permissions not created yet, skipped: %s", ", ".join(sorted(missing)))
+    changes: dict[str, RoleChange] = {}
+    with transaction.atomic(using=using):
+        for name, permissions in ROLE_PERMISSIONS.items():
+            group, _ = Group.objects.using(using).get_or_create(name=name)
+            current = {
+                f"{app_label}.{codename}": pk
+                for pk, app_label, codename in group.permissions.values_list(
+                    "pk", "content_type__app_label", "codename"
+                )
+            }
+            added = frozenset(permissions & existing.keys()) - current.keys()
+            removed = frozenset(current.keys() - permissions)
+            group.permissions.add(*(existing[dotted] for dotted in added))
+            group.permissions.remove(*(current[dotted] for dotted in removed))
+            if added or removed:
+                changes[name] = RoleChange(added, removed)
+                logger.info("Role group %r: added %s; removed %s", name, sorted(added), sorted(removed))
+    return changes
 
 
 def api_key_hash(raw_key: str) -> str:

@@ -1,12 +1,24 @@
-"""The three roles: groups from the data migration, the database rule that carrier users are never staff, and the
-role a user acts in (recorded on every event)."""
+"""The three roles: groups with exactly the permissions of ROLE_PERMISSIONS (synced after every migrate), the
+database rule that carrier users are never staff, and the role a user acts in (recorded on every event)."""
+
+import logging
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.core.management.sql import emit_post_migrate_signal
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
-from accounts.roles import GROUP_AGENT, GROUP_CARRIER, GROUP_SUPERVISOR, Role, is_supervisor, user_role
+from accounts.roles import (
+    GROUP_AGENT,
+    GROUP_CARRIER,
+    GROUP_SUPERVISOR,
+    ROLE_PERMISSIONS,
+    Role,
+    is_supervisor,
+    user_role,
+)
+from accounts.services import RoleChange, role_permissions_sync
 from tests.factories import AgentFactory, CarrierFactory, CarrierUserFactory, SupervisorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +91,172 @@ def test_group_permissions_reach_the_user():
     assert not agent.has_perm("complaints.delete_complaint")
     assert supervisor.has_perm("complaints.delete_complaint")
     assert supervisor.has_perm("complaints.escalate_complaint")
+
+
+# --- ROLE_PERMISSIONS and its sync ---------------------------------------------------------------------------------
+
+# What the six data migrations (accounts 0002-0003, complaints 0005/0008/0009, compensation 0002) granted, dumped from
+# a fresh database migrated before ROLE_PERMISSIONS existed. The sync must give the same.
+GRANTED_BY_THE_MIGRATIONS = {
+    GROUP_AGENT: {
+        "accounts.view_carrier",
+        "compensation.add_compensationclaim",
+        "compensation.decide_compensationclaim",
+        "compensation.pay_compensationclaim",
+        "compensation.view_chargeback",
+        "compensation.view_compensationclaim",
+        "compensation.view_compensationpolicy",
+        "complaints.add_complaint",
+        "complaints.change_complaint",
+        "complaints.replay_webhookdelivery",
+        "complaints.view_complaint",
+        "complaints.view_complaintevent",
+        "complaints.view_outboundmessage",
+        "complaints.view_resolutionproposal",
+        "complaints.view_slapolicy",
+        "complaints.view_surveyresponse",
+        "complaints.view_webhookattempt",
+        "complaints.view_webhookdelivery",
+        "complaints.view_webhookendpoint",
+    },
+    GROUP_SUPERVISOR: {
+        "accounts.add_carrier",
+        "accounts.add_user",
+        "accounts.change_apikey",
+        "accounts.change_carrier",
+        "accounts.change_user",
+        "accounts.view_apikey",
+        "accounts.view_carrier",
+        "accounts.view_user",
+        "compensation.add_compensationclaim",
+        "compensation.add_compensationpolicy",
+        "compensation.change_compensationpolicy",
+        "compensation.decide_above_limit_compensationclaim",
+        "compensation.decide_compensationclaim",
+        "compensation.pay_compensationclaim",
+        "compensation.view_chargeback",
+        "compensation.view_compensationclaim",
+        "compensation.view_compensationpolicy",
+        "complaints.add_complaint",
+        "complaints.add_slapolicy",
+        "complaints.add_webhookendpoint",
+        "complaints.change_complaint",
+        "complaints.change_slapolicy",
+        "complaints.change_webhookendpoint",
+        "complaints.delete_complaint",
+        "complaints.escalate_complaint",
+        "complaints.replay_webhookdelivery",
+        "complaints.view_complaint",
+        "complaints.view_complaintevent",
+        "complaints.view_outboundmessage",
+        "complaints.view_resolutionproposal",
+        "complaints.view_slapolicy",
+        "complaints.view_surveyresponse",
+        "complaints.view_webhookattempt",
+        "complaints.view_webhookdelivery",
+        "complaints.view_webhookendpoint",
+    },
+    GROUP_CARRIER: set(),
+}
+
+
+def _group_permission_rows():
+    return set(Group.permissions.through.objects.values_list("pk", "group__name", "permission_id"))
+
+
+def test_the_map_gives_exactly_what_the_data_migrations_granted():
+    assert {group: set(permissions) for group, permissions in ROLE_PERMISSIONS.items()} == GRANTED_BY_THE_MIGRATIONS
+
+
+def test_every_permission_in_the_map_exists_after_migrating():
+    # A typo in the map would only be a warning at migrate time; here it fails.
+    existing = {
+        f"{app_label}.{codename}"
+        for app_label, codename in Permission.objects.values_list("content_type__app_label", "codename")
+    }
+    assert set().union(*ROLE_PERMISSIONS.values()) <= existing
+
+
+def test_the_sync_builds_the_role_groups_from_nothing():
+    # Given no role groups at all
+    Group.objects.filter(name__in=ROLE_PERMISSIONS).delete()
+
+    # When the roles are synced
+    changes = role_permissions_sync()
+
+    # Then the groups are back with exactly what the migrations granted
+    for group in (GROUP_AGENT, GROUP_SUPERVISOR, GROUP_CARRIER):
+        assert _permissions(group) == GRANTED_BY_THE_MIGRATIONS[group], group
+    assert changes[GROUP_AGENT] == RoleChange(frozenset(GRANTED_BY_THE_MIGRATIONS[GROUP_AGENT]), frozenset())
+    assert GROUP_CARRIER not in changes  # created, but nothing to give it
+
+
+def test_the_sync_puts_back_a_removed_permission_and_takes_away_an_added_one():
+    # Given someone removed a permission from the agents and gave them one the map does not
+    agents = Group.objects.get(name=GROUP_AGENT)
+    agents.permissions.remove(Permission.objects.get(content_type__app_label="complaints", codename="change_complaint"))
+    agents.permissions.add(Permission.objects.get(content_type__app_label="complaints", codename="delete_complaint"))
+
+    # When the roles are synced
+    changes = role_permissions_sync()
+
+    # Then the map is the truth again, and the sync says what it changed
+    assert _permissions(GROUP_AGENT) == GRANTED_BY_THE_MIGRATIONS[GROUP_AGENT]
+    assert changes == {
+        GROUP_AGENT: RoleChange(frozenset({"complaints.change_complaint"}), frozenset({"complaints.delete_complaint"}))
+    }
+
+
+def test_the_sync_leaves_other_groups_alone():
+    # Given a group someone made in the admin
+    auditors = Group.objects.create(name="Auditors")
+    auditors.permissions.add(Permission.objects.get(content_type__app_label="complaints", codename="delete_complaint"))
+
+    # When the roles are synced
+    role_permissions_sync()
+
+    # Then it keeps what it had
+    assert _permissions("Auditors") == {"complaints.delete_complaint"}
+
+
+def test_syncing_twice_changes_nothing():
+    # Given synced roles (migrate did it; once more to be sure)
+    role_permissions_sync()
+    before = _group_permission_rows()
+
+    # When they are synced again
+    changes = role_permissions_sync()
+
+    # Then nothing was added, removed or rewritten
+    assert changes == {}
+    assert _group_permission_rows() == before
+
+
+def test_a_permission_not_created_yet_is_skipped_with_a_warning(monkeypatch, caplog):
+    # Given a map naming a permission whose model is not migrated yet
+    monkeypatch.setitem(
+        ROLE_PERMISSIONS, GROUP_AGENT, ROLE_PERMISSIONS[GROUP_AGENT] | {"complaints.view_notmigratedyet"}
+    )
+
+    # When the roles are synced
+    with caplog.at_level(logging.WARNING, logger="accounts.services"):
+        changes = role_permissions_sync()
+
+    # Then the rest is applied and the missing one is named
+    assert changes == {}
+    assert _permissions(GROUP_AGENT) == GRANTED_BY_THE_MIGRATIONS[GROUP_AGENT]
+    assert "complaints.view_notmigratedyet" in caplog.text
+
+
+def test_migrate_runs_the_sync():
+    # Given a supervisor group someone stripped
+    Group.objects.get(name=GROUP_SUPERVISOR).permissions.clear()
+
+    # When migrate ends (its post_migrate signal, sent once per app)
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+    # Then the supervisors have their permissions again
+    assert _permissions(GROUP_SUPERVISOR) == GRANTED_BY_THE_MIGRATIONS[GROUP_SUPERVISOR]
 
 
 # --- The database rule ------------------------------------------------------------------------------------------------
