@@ -25,5 +25,14 @@ class ClaimState(models.TextChoices):
     PAID = "paid", _("Paid")
 
 
+# The claim's state map: the only steps a claim takes (proposed → approved → paid, or proposed → rejected). The
+# services check it before every step and the admin offers only the steps it allows (selectors.claim_actions_for).
+CLAIM_TRANSITIONS: dict[str, frozenset[str]] = {
+    ClaimState.PROPOSED: frozenset({ClaimState.APPROVED, ClaimState.REJECTED}),
+    ClaimState.APPROVED: frozenset({ClaimState.PAID}),
+    ClaimState.REJECTED: frozenset(),
+    ClaimState.PAID: frozenset(),
+}
+
 # Claims that still count against a case: a rejected claim can be proposed again, the others cannot.
 LIVE_STATES = (ClaimState.PROPOSED, ClaimState.APPROVED, ClaimState.PAID)

@@ -1,11 +1,9 @@
-"""The compensation admin: claims (inline on the complaint, a changelist, propose / approve / reject / pay pages),
-the policy's versions (supervisors save a new one) and chargebacks with totals per carrier. Every change goes
-through complaints.compensation.services; this module only translates requests."""
+"""Compensation claims: the changelist, the claim's page, the propose page ("compute only" first), the approve,
+reject and pay pages, and bulk approval. Each page calls its service and shows its refusal on the form."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
@@ -19,79 +17,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import is_supervisor
-from complaints.admin.base import ReadOnlyAdminMixin
 from complaints.compensation import selectors, services
-from complaints.compensation.calculator import LANGUAGES
-from complaints.compensation.choices import Case, ClaimState
-from complaints.compensation.forms import ApproveForm, PayForm, PolicyForm, ProposeForm, RejectForm
-from complaints.compensation.models import Chargeback, CompensationClaim, CompensationPolicy
+from complaints.compensation.admin.common import explanation_html, form_errors
+from complaints.compensation.choices import Case
+from complaints.compensation.forms import ApproveForm, PayForm, ProposeForm, RejectForm
+from complaints.compensation.models import Chargeback, CompensationClaim
 from complaints.errors import ServiceError
 from complaints.models import Complaint
-
-LANGUAGE_LABELS = {"zh-hans": "中文", "en": "English"}
-
-
-def _form_errors(form: forms.Form, error: ServiceError) -> None:
-    """Show a service's refusal on the form: per field where the field is on it, above the form otherwise."""
-    form.add_error(None, error.message)
-    for name, field_messages in error.fields.items():
-        target = name if name in form.fields else None
-        for message in field_messages:
-            form.add_error(target, message if target else f"{name}: {message}")
-
-
-def _explanation_html(explanation: dict) -> str:
-    if not explanation:
-        return "—"
-    blocks = format_html_join(
-        "",
-        '<div class="redress-explanation" lang="{}"><strong>{}</strong><ol>{}</ol></div>',
-        (
-            (
-                language,
-                LANGUAGE_LABELS[language],
-                format_html_join("", "<li>{}</li>", ((line,) for line in explanation.get(language, []))),
-            )
-            for language in LANGUAGES
-            if explanation.get(language)
-        ),
-    )
-    return blocks
-
-
-# --- The inline on the complaint ------------------------------------------------------------------------------------
-
-
-class CompensationClaimInline(ReadOnlyAdminMixin, admin.TabularInline):
-    """The complaint's claims, read-only, each linking to its page (where it is decided and paid)."""
-
-    model = CompensationClaim
-    fk_name = "complaint"
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    template = "admin/compensation/claim_inline.html"
-    fields = (
-        "case",
-        "state",
-        "computed_amount",
-        "proposed_amount",
-        "approved_amount",
-        "proposed_by",
-        "proposed_at",
-        "decided_by",
-        "payout_reference",
-    )
-    readonly_fields = fields
-    ordering = ("-proposed_at", "-id")
-
-    def has_view_permission(self, request, obj=None):
-        # Display only: left out of the complaint form's POST, which then needs no management data for it.
-        return request.method == "GET" and super().has_view_permission(request, obj)
-
-
-# --- Claims ---------------------------------------------------------------------------------------------------------
 
 
 class OverLimitFilter(admin.SimpleListFilter):
@@ -113,38 +45,29 @@ class OverLimitFilter(admin.SimpleListFilter):
 
 
 DecisionCall = Callable[[CompensationClaim, HttpRequest, dict], CompensationClaim]
-# Each decision page: its form, how to call its service, the permission it needs, its title and its done message.
-DECISIONS: dict[str, tuple[type[forms.Form], DecisionCall, str, str, str]] = {
+# Each decision page: its form, how to call its service, its title and its done message. Which claims offer it and
+# the permission it needs come from selectors.CLAIM_ACTIONS (over the state map, choices.CLAIM_TRANSITIONS).
+DECISIONS: dict[str, tuple[type[forms.Form], DecisionCall, str, str]] = {
     "approve": (
         ApproveForm,
         lambda c, r, d: services.claim_approve(
             claim=c, actor=r.user, note=d["note"], carrier_liable_amount=d["carrier_liable_amount"]
         ),
-        "compensation.decide_compensationclaim",
         _("Approve compensation"),
         _("Compensation approved; the complainant is told."),
     ),
     "reject": (
         RejectForm,
         lambda c, r, d: services.claim_reject(claim=c, actor=r.user, reason=d["reason"]),
-        "compensation.decide_compensationclaim",
         _("Reject compensation"),
         _("Compensation rejected; the complainant is told why."),
     ),
     "pay": (
         PayForm,
         lambda c, r, d: services.claim_pay(claim=c, actor=r.user, payout_reference=d["payout_reference"]),
-        "compensation.pay_compensationclaim",
         _("Record the payout"),
         _("Payout recorded; the carrier's share is charged back and the complainant is told."),
     ),
-}
-# Which decisions a claim in each state offers.
-OFFERED = {
-    ClaimState.PROPOSED: ("approve", "reject"),
-    ClaimState.APPROVED: ("pay",),
-    ClaimState.REJECTED: (),
-    ClaimState.PAID: (),
 }
 
 
@@ -230,6 +153,12 @@ class CompensationClaimAdmin(admin.ModelAdmin):
         )
         return super().get_queryset(request).annotate(is_over_limit=over)
 
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj.offered_actions = selectors.claim_actions_for(claim=obj, user=request.user)
+        return obj
+
     # --- permissions: the page is read-only; changes are the propose and decision pages, through the services ---
 
     def has_change_permission(self, request, obj=None):
@@ -255,7 +184,7 @@ class CompensationClaimAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("explanation"))
     def explanation_html(self, obj: CompensationClaim) -> str:
-        return _explanation_html(obj.explanation)
+        return explanation_html(obj.explanation)
 
     @admin.display(description=_("approval"))
     def limit_note(self, obj: CompensationClaim) -> str:
@@ -275,14 +204,14 @@ class CompensationClaimAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("actions"))
     def decision_links(self, obj: CompensationClaim) -> str:
-        offered = OFFERED[obj.state]  # the pages check who may take them
+        offered = getattr(obj, "offered_actions", ())  # set by get_object for the user viewing the page
         if not offered:
             return "—"
         return format_html_join(
             " ",
             '<a class="button" href="{}">{}</a>',
             (
-                (reverse(f"admin:compensation_compensationclaim_{name}", args=[obj.pk]), DECISIONS[name][3])
+                (reverse(f"admin:compensation_compensationclaim_{name}", args=[obj.pk]), DECISIONS[name][2])
                 for name in offered
             ),
         )
@@ -343,7 +272,7 @@ class CompensationClaimAdmin(admin.ModelAdmin):
                     )
                     return HttpResponseRedirect(reverse("admin:compensation_compensationclaim_change", args=[claim.pk]))
             except ServiceError as error:
-                _form_errors(form, error)
+                form_errors(form, error)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -351,7 +280,7 @@ class CompensationClaimAdmin(admin.ModelAdmin):
             "form": form,
             "complaint": complaint,
             "complaint_url": reverse("admin:complaints_complaint_change", args=[complaint.pk]),
-            "preview_html": _explanation_html(preview.as_json()) if preview else "",
+            "preview_html": explanation_html(preview.as_json()) if preview else "",
             "preview_amount": preview.amount if preview else None,
             "limit": selectors.agent_approval_limit(),
             "submit_label": gettext("Propose"),
@@ -362,8 +291,8 @@ class CompensationClaimAdmin(admin.ModelAdmin):
     def decision_view(self, request: HttpRequest, object_id: str, decision: str) -> HttpResponse:
         if decision not in DECISIONS:
             raise PermissionDenied
-        form_class, call, permission, title, done = DECISIONS[decision]
-        if not request.user.has_perm(permission):
+        form_class, call, title, done = DECISIONS[decision]
+        if not request.user.has_perm(selectors.CLAIM_ACTIONS[decision][1]):
             raise PermissionDenied
         claim = get_object_or_404(CompensationClaim.objects.select_related("complaint", "policy"), pk=object_id)
         claim_url = reverse("admin:compensation_compensationclaim_change", args=[claim.pk])
@@ -372,7 +301,7 @@ class CompensationClaimAdmin(admin.ModelAdmin):
             try:
                 call(claim, request, form.cleaned_data)
             except ServiceError as error:
-                _form_errors(form, error)
+                form_errors(form, error)
             else:
                 self.message_user(request, done, messages.SUCCESS)
                 return HttpResponseRedirect(claim_url)
@@ -385,7 +314,7 @@ class CompensationClaimAdmin(admin.ModelAdmin):
             "claim_url": claim_url,
             "complaint": claim.complaint,
             "complaint_url": reverse("admin:complaints_complaint_change", args=[claim.complaint_id]),
-            "preview_html": _explanation_html(claim.explanation),
+            "preview_html": explanation_html(claim.explanation),
             "limit": selectors.agent_approval_limit(),
             "submit_label": title,
         }
@@ -395,11 +324,11 @@ class CompensationClaimAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve selected claims"))
     def approve_selected(self, request: HttpRequest, queryset) -> None:
-        if not request.user.has_perm("compensation.decide_compensationclaim"):
+        if not request.user.has_perm(selectors.CLAIM_ACTIONS["approve"][1]):
             raise PermissionDenied
         approved, refusals = 0, []
         for claim in queryset.select_related("complaint").order_by("pk"):
-            if claim.state != ClaimState.PROPOSED:
+            if "approve" not in selectors.claim_actions_for(claim=claim, user=request.user):
                 refusals.append(
                     gettext("%(ref)s: already %(state)s.")
                     % {"ref": claim.complaint.reference, "state": claim.get_state_display()}
@@ -414,121 +343,3 @@ class CompensationClaimAdmin(admin.ModelAdmin):
         self.message_user(request, gettext("%(n)d approved.") % {"n": approved}, messages.SUCCESS)
         for refusal in refusals:
             self.message_user(request, refusal, messages.WARNING)
-
-
-# --- The policy -----------------------------------------------------------------------------------------------------
-
-
-@admin.register(CompensationPolicy)
-class CompensationPolicyAdmin(admin.ModelAdmin):
-    """Every version, newest first: the history of the standard. Saving (a new one, or a change to any version)
-    makes the next version and activates it; versions that exist are never changed."""
-
-    form = PolicyForm
-    list_display = (
-        "version",
-        "is_active",
-        "delay_fee_waiver_percent",
-        "loss_fee_refund_percent",
-        "insured_cap",
-        "uninsured_cap_multiple",
-        "damage_min_percent",
-        "agent_approval_limit",
-        "created_by",
-        "created_at",
-    )
-    list_display_links = ("version",)
-    list_filter = ("is_active",)
-    ordering = ("-version",)
-    readonly_fields = ("version", "is_active", "created_by", "created_at")
-    fieldsets = (
-        (None, {"fields": ("version", "is_active", "created_by", "created_at")}),
-        (_("Delay and loss"), {"fields": ("delay_fee_waiver_percent", "loss_fee_refund_percent")}),
-        (_("Caps"), {"fields": ("insured_cap", "uninsured_cap_multiple")}),
-        (_("Damage"), {"fields": ("damage_min_percent",)}),
-        (_("Approval"), {"fields": ("agent_approval_limit",)}),
-        (None, {"fields": ("note",)}),
-    )
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        form.base_fields["note"].initial = ""
-        return form
-
-    def get_changeform_initial_data(self, request):
-        # A new version starts from the active one.
-        active = CompensationPolicy.objects.filter(is_active=True).first()
-        initial = super().get_changeform_initial_data(request)
-        if active is not None:
-            for name in services.POLICY_FIELDS:
-                initial.setdefault(name, getattr(active, name))
-        return initial
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is not None and request.method == "GET":
-            obj.note = ""  # the note says what the next version changes
-        return obj
-
-    def has_add_permission(self, request):
-        return is_supervisor(request.user) and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return is_supervisor(request.user) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # claims keep the version they were computed and decided under
-
-    def save_model(self, request, obj, form, change):
-        saved = services.compensation_policy_save(policy=obj, actor=request.user, note=form.cleaned_data.get("note"))
-        for field in CompensationPolicy._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(saved, field.attname))
-        obj._state.adding = False
-        self.message_user(
-            request,
-            gettext(
-                "Saved as version %(version)s, now active. Earlier versions are kept "
-                "unchanged for the claims made under them."
-            )
-            % {"version": saved.version},
-            messages.INFO,
-        )
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ServiceError as error:
-            self.message_user(request, str(error), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-
-# --- Chargebacks ----------------------------------------------------------------------------------------------------
-
-
-@admin.register(Chargeback)
-class ChargebackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Read-only: chargebacks are recorded when a claim is paid. The list shows totals per carrier for what is
-    filtered (e.g. one month with the date filter)."""
-
-    change_list_template = "admin/compensation/chargeback/change_list.html"
-    list_display = ("recorded_at", "carrier", "amount", "claim_link")
-    list_filter = ("carrier", "recorded_at")
-    list_select_related = ("carrier", "claim", "claim__complaint")
-    date_hierarchy = "recorded_at"
-    search_fields = ("^claim__complaint__reference", "^claim__payout_reference")
-    ordering = ("-recorded_at", "-id")
-
-    @admin.display(description=_("claim"))
-    def claim_link(self, obj: Chargeback) -> str:
-        url = reverse("admin:compensation_compensationclaim_change", args=[obj.claim_id])
-        return format_html('<a href="{}">{} · {}</a>', url, obj.claim.complaint.reference, obj.claim.payout_reference)
-
-    def changelist_view(self, request, extra_context=None):
-        response = super().changelist_view(request, extra_context)
-        context = getattr(response, "context_data", None)
-        if context and "cl" in context:
-            totals = selectors.chargeback_totals(queryset=context["cl"].queryset)
-            context["carrier_totals"] = totals
-            context["grand_total"] = sum((row["total"] for row in totals), Decimal("0.00"))
-            context["grand_count"] = sum(row["count"] for row in totals)
-        return response
