@@ -4,14 +4,48 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.roles import is_supervisor
 from complaints.choices import OPEN_STATUSES, TRANSITIONS, EventKind, Status, Visibility
-from complaints.models import Complaint, ComplaintEvent
+from complaints.models import Complaint, ComplaintEvent, ProposalState, ResolutionProposal
 
-# Statuses reached through complaint_transition (the others have their own action).
-PLAIN_TARGETS = (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.AWAITING_CUSTOMER)
+
+class ComplaintAction(models.TextChoices):
+    """What staff can do to a complaint in the back office: the buttons of its change page, each calling one service.
+    The labels are the buttons' own."""
+
+    ASSIGN_ME = "assign_me", _("Assign to me")
+    ASSIGN = "assign", _("Set owner")
+    REPLY = "reply", _("Send reply")
+    NOTE = "note", _("Add note")
+    TRANSITION = "transition", _("Change status")
+    HAND_TO_CARRIER = "hand_to_carrier", _("Hand to carrier")
+    RESOLVE = "resolve", _("Resolve")
+    CLOSE = "close", _("Close")
+    REOPEN = "reopen", _("Reopen")
+    SEND_PROGRESS_UPDATE = "send_progress_update", _("Send progress update now")
+    ESCALATE = "escalate", _("Escalate")
+    CONFIRM_RESOLUTION = "confirm_resolution", _("Confirm and resolve")
+
+
+# Statuses with their own action, because they need more than a status (a carrier, a summary, a reason): the state
+# map allows them, and complaint_transition refuses them, pointing here.
+DEDICATED_ACTIONS: dict[str, ComplaintAction] = {
+    Status.AWAITING_CARRIER: ComplaintAction.HAND_TO_CARRIER,
+    Status.RESOLVED: ComplaintAction.RESOLVE,
+    Status.REOPENED: ComplaintAction.REOPEN,
+    Status.CLOSED: ComplaintAction.CLOSE,
+}
+# Statuses reached through complaint_transition: every other status the state map leads to.
+PLAIN_TARGETS = tuple(
+    status
+    for status in Status
+    if status not in DEDICATED_ACTIONS and any(status in targets for targets in TRANSITIONS.values())
+)
 
 
 def overdue_condition(*, now: datetime) -> Q:
@@ -36,6 +70,54 @@ def complaint_plain_targets(*, complaint: Complaint) -> list[str]:
 
 def complaint_can(*, complaint: Complaint, target: str) -> bool:
     return target in TRANSITIONS[complaint.status]
+
+
+def action_permitted(*, user: User, action: str) -> bool:
+    """Whether the user's role and permissions let them take this action at all, whatever the complaint's state (the
+    services check the state, and say why not). Choosing another owner is a supervisor's call; so is the escalation
+    level (or whoever holds its permission, as complaint_escalate allows)."""
+    if action not in ComplaintAction.values or not user.has_perm("complaints.change_complaint"):
+        return False
+    if action == ComplaintAction.ASSIGN:
+        return is_supervisor(user)
+    if action == ComplaintAction.ESCALATE:
+        return is_supervisor(user) or user.has_perm("complaints.escalate_complaint")
+    return True
+
+
+def complaint_actions_for(*, complaint: Complaint, user: User) -> list[ComplaintAction]:
+    """The actions this user may take on this complaint now: the state map (TRANSITIONS, with the dedicated actions
+    for the statuses that need more than a status) crossed with the user's role and permissions. The admin's action
+    panel offers exactly these."""
+    is_open = complaint.status in OPEN_STATUSES
+    not_closed = complaint.status != Status.CLOSED
+    can_resolve = complaint_can(complaint=complaint, target=Status.RESOLVED)
+    by_state = {
+        ComplaintAction.ASSIGN_ME: not_closed and complaint.owner_id != user.pk,
+        ComplaintAction.ASSIGN: not_closed,
+        ComplaintAction.REPLY: not_closed,
+        ComplaintAction.NOTE: True,
+        ComplaintAction.TRANSITION: bool(complaint_plain_targets(complaint=complaint)),
+        ComplaintAction.HAND_TO_CARRIER: complaint_can(complaint=complaint, target=Status.AWAITING_CARRIER)
+        and complaint.carrier_id is not None,
+        ComplaintAction.RESOLVE: can_resolve,
+        ComplaintAction.CLOSE: complaint_can(complaint=complaint, target=Status.CLOSED),
+        ComplaintAction.REOPEN: complaint_can(complaint=complaint, target=Status.REOPENED),
+        ComplaintAction.SEND_PROGRESS_UPDATE: is_open,
+        ComplaintAction.ESCALATE: is_open,
+        ComplaintAction.CONFIRM_RESOLUTION: can_resolve and complaint_pending_proposal(complaint=complaint) is not None,
+    }
+    return [action for action in ComplaintAction if by_state[action] and action_permitted(user=user, action=action)]
+
+
+def complaint_pending_proposal(*, complaint: Complaint) -> ResolutionProposal | None:
+    """The carrier's resolution proposal waiting for an agent, if any (a newer one supersedes the pending one)."""
+    return (
+        ResolutionProposal.objects.filter(complaint=complaint, state=ProposalState.PROPOSED)
+        .select_related("carrier")
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def assignable_staff() -> QuerySet[User]:

@@ -16,6 +16,7 @@ from complaints.services.inputs import MESSAGE_MAX_LENGTH
 from complaints.services.intake import EDITABLE_FIELDS, complaint_create, complaint_update
 from complaints.services.survey import LOW_SCORES, complaint_answer_survey
 from complaints.services.workflow import (
+    TakeResult,
     complaint_add_note,
     complaint_assign,
     complaint_close,
@@ -23,12 +24,14 @@ from complaints.services.workflow import (
     complaint_reply,
     complaint_resolve,
     complaint_transition,
+    complaints_take,
 )
 
 __all__ = [
     "EDITABLE_FIELDS",
     "LOW_SCORES",
     "MESSAGE_MAX_LENGTH",
+    "TakeResult",
     "complaint_add_note",
     "complaint_answer_survey",
     "complaint_assign",
@@ -42,6 +45,7 @@ __all__ = [
     "complaint_resolve",
     "complaint_transition",
     "complaint_update",
+    "complaints_take",
     "resolution_proposal_confirm",
     "resolution_propose",
 ]

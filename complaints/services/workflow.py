@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -19,6 +21,7 @@ from complaints.choices import (
 from complaints.errors import (
     IllegalTransition,
     InvalidInput,
+    ServiceError,
 )
 from complaints.events import event_record
 from complaints.followups.messages import resolution_notice_for
@@ -34,16 +37,17 @@ from complaints.guards import (
 from complaints.models import (
     Complaint,
 )
+from complaints.selectors import DEDICATED_ACTIONS
 from complaints.services.inputs import message_clean
 from complaints.sla.outcomes import first_response_met, resolution_outcome
 
-# Targets with their own action, because they need more than a status (a carrier, a summary, a reason).
-_DEDICATED_ACTIONS = {
-    Status.AWAITING_CARRIER: "hand to carrier",
-    Status.RESOLVED: "resolve",
-    Status.REOPENED: "reopen",
-    Status.CLOSED: "close",
-}
+
+def _check_can_own(owner: User) -> None:
+    if owner.carrier_id is not None or not owner.is_active or not owner.is_staff:
+        raise InvalidInput(
+            _("%(user)s cannot own complaints: only active agents and supervisors can.") % {"user": owner},
+            fields={"owner": [_("Choose an active agent or supervisor.")]},
+        )
 
 
 def complaint_assign(
@@ -55,11 +59,8 @@ def complaint_assign(
     at: datetime | None = None,
 ) -> Complaint:
     """Give the complaint to an agent or supervisor (or back to the queue with owner=None)."""
-    if owner is not None and (owner.carrier_id is not None or not owner.is_active or not owner.is_staff):
-        raise InvalidInput(
-            _("%(user)s cannot own complaints: only active agents and supervisors can.") % {"user": owner},
-            fields={"owner": [_("Choose an active agent or supervisor.")]},
-        )
+    if owner is not None:
+        _check_can_own(owner)
     at = at or timezone.now()
     with transaction.atomic():
         fresh = complaint_lock(complaint=complaint)
@@ -82,6 +83,56 @@ def complaint_assign(
             at=at,
         )
     return instance_sync(complaint, fresh)
+
+
+@dataclass(frozen=True)
+class TakeResult:
+    """What complaints_take did: how many it gave the actor, how many were theirs already, and how many it left
+    alone because a colleague owns them, they are closed, or the service refused (a race)."""
+
+    taken: int = 0
+    already_yours: int = 0
+    owned_by_others: int = 0
+    closed: int = 0
+    refused: int = 0
+
+    @property
+    def skipped(self) -> int:
+        return self.owned_by_others + self.closed + self.refused
+
+
+def complaints_take(
+    *,
+    complaints: Iterable[Complaint],
+    actor: User,
+    at: datetime | None = None,
+) -> TakeResult:
+    """The actor takes the unowned complaints among these (the bulk "assign to me"). A colleague's complaint is never
+    taken, even if the colleague took it after the list was read: that is a supervisor's call, one by one (the
+    ownership is checked with the row locked). Closed complaints are left alone. Each complaint is its own
+    transaction, so one refusal does not undo the others."""
+    _check_can_own(actor)
+    at = at or timezone.now()
+    counts = {"taken": 0, "already_yours": 0, "owned_by_others": 0, "closed": 0, "refused": 0}
+    for complaint in complaints:
+        with transaction.atomic():
+            fresh = complaint_lock(complaint=complaint)
+            if fresh.status == Status.CLOSED:
+                outcome = "closed"
+            elif fresh.owner_id == actor.pk:
+                outcome = "already_yours"
+            elif fresh.owner_id is not None:
+                outcome = "owned_by_others"
+            else:
+                try:
+                    complaint_assign(complaint=fresh, actor=actor, owner=actor, at=at)
+                except ServiceError:
+                    outcome = "refused"
+                else:
+                    outcome = "taken"
+            instance_sync(complaint, fresh)
+        counts[outcome] += 1
+    return TakeResult(**counts)
 
 
 def complaint_reply(
@@ -158,10 +209,10 @@ def complaint_transition(
             _("Unknown status “%(status)s”.") % {"status": to_status},
             fields={"to_status": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(Status.values)}]},
         )
-    if to_status in _DEDICATED_ACTIONS:
+    if to_status in DEDICATED_ACTIONS:
         raise IllegalTransition(
             _("To make a complaint “%(status)s”, use the “%(action)s” action.")
-            % {"status": Status(to_status).label, "action": _(_DEDICATED_ACTIONS[to_status])}
+            % {"status": Status(to_status).label, "action": DEDICATED_ACTIONS[to_status].label}
         )
     at = at or timezone.now()
     with transaction.atomic():
