@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -19,14 +22,11 @@ from complaints.choices import (
     MessageState,
 )
 from complaints.followups.messages import outside_quiet_hours, staff_message
-from complaints.followups.sms import PermanentSendError, TransientSendError, get_backend
+from complaints.followups.sms import PermanentSendError, TransientSendError, get_backend, idempotency_key
 from complaints.models import OutboundMessage
 from complaints.nudges import outbox_dispatcher_nudge
 
 logger = logging.getLogger(__name__)
-
-
-STUCK_AFTER = timedelta(minutes=15)
 
 
 def messages_enqueue(messages: list[OutboundMessage]) -> None:
@@ -45,61 +45,106 @@ class DispatchResult:
     retried: int = 0
     failed: int = 0
     deferred: int = 0
+    reclaimed: int = 0
 
 
-def outbox_dispatch(*, now: datetime | None = None, batch_size: int = 100, max_batches: int = 50) -> DispatchResult:
-    """Claim due messages (skip_locked), send them, mark them. A transient failure is retried with exponential
-    backoff; after the last attempt the message is marked failed and staff are alerted."""
-    now = now or timezone.now()
+def outbox_dispatch(
+    *, now: datetime | None = None, time_budget_seconds: float | None = None, max_messages: int = 2000
+) -> DispatchResult:
+    """Send due messages one at a time: claim one (skip_locked, so parallel dispatchers never take the same), mark it
+    "sending" and count the attempt, send it, mark it sent, due again later (backoff) or failed (staff are alerted).
+
+    Only the message being sent is ever "sending": a worker killed mid-run leaves one message in doubt (taken back
+    after REDRESS_MESSAGE_STUCK_AFTER_SECONDS and sent again with the same idempotency key), never a batch. The run
+    stops claiming once its time budget (REDRESS_OUTBOX_TIME_BUDGET_SECONDS, well inside the task's soft time limit)
+    is spent; what is left stays "pending" for the next run. Whatever a backend raises concerns its message only."""
+    fixed_now = now
+    now = fixed_now or timezone.now()
+    budget = settings.REDRESS_OUTBOX_TIME_BUDGET_SECONDS if time_budget_seconds is None else time_budget_seconds
+    deadline = time.monotonic() + budget
     result = DispatchResult()
-    # A worker that died mid-send leaves "sending" rows: give them back (the provider id dedupes where it can).
-    OutboundMessage.objects.filter(state=MessageState.SENDING, claimed_at__lt=now - STUCK_AFTER).update(
-        state=MessageState.PENDING
-    )
-    for _batch in range(max_batches):
-        with transaction.atomic():
-            claimed = list(
-                OutboundMessage.objects.select_for_update(skip_locked=True)
-                .filter(state=MessageState.PENDING, due_at__lte=now)
-                .order_by("due_at", "pk")[:batch_size]
-            )
-            if not claimed:
-                break
-            ids = [m.pk for m in claimed]
-            OutboundMessage.objects.filter(pk__in=ids).update(state=MessageState.SENDING, claimed_at=now)
-        for message in claimed:
-            message.attempts += 1
-            _send_one(message, now=now, result=result)
+    # A worker that died mid-send leaves its one message "sending": give it back (the idempotency key dedupes).
+    stuck_after = timedelta(seconds=settings.REDRESS_MESSAGE_STUCK_AFTER_SECONDS)
+    result.reclaimed = OutboundMessage.objects.filter(
+        state=MessageState.SENDING, claimed_at__lt=now - stuck_after
+    ).update(state=MessageState.PENDING)
+    morning = outside_quiet_hours(now, MessageChannel.SMS)
+    if morning != now:
+        # Quiet hours: every SMS due now waits for the morning.
+        result.deferred = OutboundMessage.objects.filter(
+            state=MessageState.PENDING, channel=MessageChannel.SMS, due_at__lte=now
+        ).update(due_at=morning)
+    for _n in range(max_messages):
+        if time.monotonic() >= deadline:
+            break
+        now = fixed_now or timezone.now()
+        message = _claim_next(now=now)
+        if message is None:
+            break
+        _send_one(message, now=now, result=result)
     return result
 
 
+def _claim_next(*, now: datetime) -> OutboundMessage | None:
+    """The next due message, marked "sending" with its attempt counted (so an attempt cut short is counted too)."""
+    quiet = outside_quiet_hours(now, MessageChannel.SMS) != now
+    with transaction.atomic():
+        due = OutboundMessage.objects.select_for_update(skip_locked=True).filter(
+            state=MessageState.PENDING, due_at__lte=now
+        )
+        if quiet:
+            due = due.exclude(channel=MessageChannel.SMS)  # queued during this run: the next run defers it
+        message = due.order_by("due_at", "pk").first()
+        if message is None:
+            return None
+        message.attempts += 1
+        message.state, message.claimed_at = MessageState.SENDING, now
+        OutboundMessage.objects.filter(pk=message.pk).update(
+            state=MessageState.SENDING, claimed_at=now, attempts=message.attempts
+        )
+    return message
+
+
 def _send_one(message: OutboundMessage, *, now: datetime, result: DispatchResult) -> None:
-    if message.channel == MessageChannel.SMS and outside_quiet_hours(now, MessageChannel.SMS) != now:
-        morning = outside_quiet_hours(now, MessageChannel.SMS)
-        OutboundMessage.objects.filter(pk=message.pk).update(state=MessageState.PENDING, due_at=morning)
-        result.deferred += 1
-        return
     try:
         provider_id = _deliver(message)
-    except TransientSendError as error:
-        if message.attempts >= settings.REDRESS_MESSAGE_MAX_ATTEMPTS:
-            _fail(message, str(error), now=now)
-            result.failed += 1
-        else:
-            wait = timedelta(seconds=settings.REDRESS_MESSAGE_RETRY_BASE_SECONDS * 2 ** (message.attempts - 1))
-            OutboundMessage.objects.filter(pk=message.pk).update(
-                state=MessageState.PENDING, attempts=message.attempts, last_error=str(error)[:2000], due_at=now + wait
-            )
-            result.retried += 1
-        return
     except PermanentSendError as error:
         _fail(message, str(error), now=now)
         result.failed += 1
         return
+    except TransientSendError as error:
+        _retry_or_fail(message, str(error), now=now, result=result)
+        return
+    except Exception as error:  # anything else a backend raised: this message only; the run goes on
+        logger.exception("outbox: sending message %s raised %s", message.pk, error.__class__.__name__)
+        _retry_or_fail(message, f"{error.__class__.__name__}: {error}", now=now, result=result)
+        if isinstance(error, SoftTimeLimitExceeded):
+            raise  # the task must stop now; the message is due again like any transient failure
+        return
     OutboundMessage.objects.filter(pk=message.pk).update(
-        state=MessageState.SENT, attempts=message.attempts, sent_at=now, provider_id=provider_id[:100], last_error=""
+        state=MessageState.SENT, sent_at=now, provider_id=(provider_id or "")[:100], last_error=""
     )
     result.sent += 1
+
+
+def _retry_or_fail(message: OutboundMessage, error: str, *, now: datetime, result: DispatchResult) -> None:
+    """A transient failure: due again after a doubling wait, or failed (and staff alerted) after the last attempt."""
+    if message.attempts >= settings.REDRESS_MESSAGE_MAX_ATTEMPTS:
+        _fail(message, error, now=now)
+        result.failed += 1
+        return
+    wait = timedelta(seconds=settings.REDRESS_MESSAGE_RETRY_BASE_SECONDS * 2 ** (message.attempts - 1))
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        state=MessageState.PENDING, last_error=error[:2000], due_at=now + wait
+    )
+    result.retried += 1
+
+
+def email_message_id(message: OutboundMessage) -> str:
+    """A Message-ID that is the same on every attempt, `<redress-<id>@<sender's domain>>`: mail systems and clients
+    that see the message twice (a resend after a crash) can tell it is one message."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "redress.local"
+    return f"<{idempotency_key(message.pk)}@{domain}>"
 
 
 def _deliver(message: OutboundMessage) -> str:
@@ -110,7 +155,7 @@ def _deliver(message: OutboundMessage) -> str:
         body=message.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient],
-        headers={"X-Redress-Message-Id": str(message.pk)},
+        headers={"Message-ID": email_message_id(message), "X-Redress-Message-Id": str(message.pk)},
     )
     if message.html_body:
         email.attach_alternative(message.html_body, "text/html")
@@ -129,9 +174,7 @@ def _deliver(message: OutboundMessage) -> str:
 
 def _fail(message: OutboundMessage, error: str, *, now: datetime) -> None:
     with transaction.atomic():
-        OutboundMessage.objects.filter(pk=message.pk).update(
-            state=MessageState.FAILED, attempts=message.attempts, last_error=error[:2000]
-        )
+        OutboundMessage.objects.filter(pk=message.pk).update(state=MessageState.FAILED, last_error=error[:2000])
         if message.kind in (MessageKind.STAFF_ALERT,):
             return  # never alert about a failed alert in a loop
         complaint = message.complaint

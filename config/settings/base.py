@@ -243,6 +243,14 @@ REDRESS_SMS_GATEWAY_TOKEN = env.str("REDRESS_SMS_GATEWAY_TOKEN", default="")
 # The dispatcher tries a message this many times, waiting longer each time, then marks it failed and alerts staff.
 REDRESS_MESSAGE_MAX_ATTEMPTS = env.int("REDRESS_MESSAGE_MAX_ATTEMPTS", default=5)
 REDRESS_MESSAGE_RETRY_BASE_SECONDS = env.int("REDRESS_MESSAGE_RETRY_BASE_SECONDS", default=60)
+# One dispatcher run stops claiming messages after this many seconds (each send may wait 10 s more), well inside the
+# task's soft time limit (CELERY_TASK_SOFT_TIME_LIMIT); the next run takes the rest.
+REDRESS_OUTBOX_TIME_BUDGET_SECONDS = env.float("REDRESS_OUTBOX_TIME_BUDGET_SECONDS", default=120)
+# A message still "sending" after this long belongs to a worker that died mid-send: it is given back to the queue
+# (one send takes seconds; only the message being sent is ever "sending").
+REDRESS_MESSAGE_STUCK_AFTER_SECONDS = env.float("REDRESS_MESSAGE_STUCK_AFTER_SECONDS", default=300)
+# An SMTP server that does not answer fails the attempt after this many seconds instead of holding the dispatcher.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # Enqueue the dispatcher right after a message is saved (otherwise beat's minute sweep sends it).
 REDRESS_NUDGE_DISPATCHER = env.bool("REDRESS_NUDGE_DISPATCHER", default=True)
 

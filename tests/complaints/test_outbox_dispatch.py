@@ -1,7 +1,11 @@
 """The dispatcher: retries transient failures with exponential backoff, gives up after the last attempt and alerts
-staff, fails permanent errors at once, sends email through Django's mail backend, and never sends twice."""
+staff, fails permanent errors at once, sends email through Django's mail backend, and never sends twice. One bad
+message never stops the others; a run keeps to its time budget; a worker that dies mid-run leaves one message in
+doubt, not a batch."""
 
 import json
+import smtplib
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,7 +15,7 @@ from django.core import mail
 
 from complaints.choices import MessageChannel, MessageKind, MessageState
 from complaints.followups.outbox import outbox_dispatch
-from complaints.followups.sms import PermanentSendError, TransientSendError
+from complaints.followups.sms import FileBackend, PermanentSendError, TransientSendError
 from complaints.models import OutboundMessage
 from tests.concurrency import run_together
 from tests.factories import make_complaint
@@ -30,6 +34,55 @@ class AlwaysTransient:
 class AlwaysPermanent:
     def send(self, *, to, body, message_id):
         raise PermanentSendError("gateway refused the message: 400")
+
+
+class FailsForOneNumber:
+    """A backend with a bug for one recipient: it raises what no backend is supposed to raise."""
+
+    number = "13800000003"
+
+    def send(self, *, to, body, message_id):
+        if to == self.number:
+            raise ValueError("Expecting value: line 1 column 1 (char 0)")  # a gateway that answered HTML, say
+        return FileBackend().send(to=to, body=body, message_id=message_id)
+
+
+class SlowFileBackend:
+    """A gateway that takes a tenth of a second per message."""
+
+    def send(self, *, to, body, message_id):
+        time.sleep(0.1)
+        return FileBackend().send(to=to, body=body, message_id=message_id)
+
+
+class WorkerDied(BaseException):
+    """What the dispatcher sees of a worker killed mid-send: nothing after it runs (BaseException, like SystemExit)."""
+
+
+class DiesOnThirdSend:
+    sends = 0
+
+    def send(self, *, to, body, message_id):
+        DiesOnThirdSend.sends += 1
+        if DiesOnThirdSend.sends == 3:
+            raise WorkerDied
+        return FileBackend().send(to=to, body=body, message_id=message_id)
+
+
+class FlakySmtp:
+    """An SMTP connection that drops the first message it is given and keeps every message it is given after."""
+
+    attempts: list = []
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        for email in messages:
+            FlakySmtp.attempts.append(email.message())
+        if len(FlakySmtp.attempts) == 1:
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return len(messages)
 
 
 @pytest.fixture(autouse=True)
@@ -187,3 +240,108 @@ def test_two_dispatchers_at_the_same_moment_send_each_message_once(tmp_path):
     assert sum(r.sent for r in results) == 5
     ids = [line["id"] for line in sms_lines(tmp_path)]
     assert sorted(ids) == sorted(ack_of(c).pk for c in complaints)
+
+
+def states(complaints):
+    return [ack_of(c).state for c in complaints]
+
+
+@pytest.mark.django_db
+def test_a_backend_error_on_one_message_does_not_stop_the_others(sms_settings, tmp_path):
+    # Given five acknowledgements due now, the third to a number the backend chokes on with a ValueError
+    sms_settings.REDRESS_SMS_BACKEND = f"{MODULE}.FailsForOneNumber"
+    with at(T0):
+        complaints = [make_complaint() for _ in range(2)]
+        bad = make_complaint(complainant_phone=FailsForOneNumber.number)
+        complaints += [make_complaint() for _ in range(2)]
+
+    # When the dispatcher runs
+    with at(T0):
+        result = outbox_dispatch()
+
+    # Then the four others went out
+    assert (result.sent, result.retried, result.failed) == (4, 1, 0)
+    assert sorted(line["id"] for line in sms_lines(tmp_path)) == sorted(ack_of(c).pk for c in complaints)
+    assert states(complaints) == [MessageState.SENT] * 4
+    # and the bad one has its attempt and the error recorded, and is tried again in a minute, not left "sending"
+    message = ack_of(bad)
+    assert (message.state, message.attempts, message.due_at) == (MessageState.PENDING, 1, T0 + 60 * S)
+    assert message.last_error.startswith("ValueError: Expecting value")
+
+
+@pytest.mark.django_db
+def test_a_slow_backend_stops_at_the_time_budget_and_leaves_the_rest_pending(sms_settings, tmp_path):
+    # Given eight acknowledgements, a gateway taking 0.1 s per message, and a run allowed 0.25 s
+    sms_settings.REDRESS_SMS_BACKEND = f"{MODULE}.SlowFileBackend"
+    sms_settings.REDRESS_OUTBOX_TIME_BUDGET_SECONDS = 0.25
+    with at(T0):
+        complaints = [make_complaint() for _ in range(8)]
+
+    # When the dispatcher runs
+    with at(T0):
+        first = outbox_dispatch()
+
+    # Then it stopped claiming when its time was up: a few went out, the rest wait "pending", none is "sending"
+    assert 1 <= first.sent <= 4
+    assert states(complaints).count(MessageState.SENT) == first.sent
+    assert states(complaints).count(MessageState.PENDING) == 8 - first.sent
+    assert all(ack_of(c).attempts == 0 for c in complaints if ack_of(c).state == MessageState.PENDING)
+
+    # When the next runs come, Then the rest go out, and every message went out exactly once
+    with at(T0 + 60 * S):
+        while outbox_dispatch().sent:
+            pass
+    assert states(complaints) == [MessageState.SENT] * 8
+    ids = [line["id"] for line in sms_lines(tmp_path)]
+    assert sorted(ids) == sorted(ack_of(c).pk for c in complaints)
+
+
+@pytest.mark.django_db
+def test_a_worker_killed_mid_run_leaves_only_the_message_it_was_sending_in_doubt(sms_settings, tmp_path):
+    # Given six acknowledgements, and a worker that dies while sending the third
+    sms_settings.REDRESS_SMS_BACKEND = f"{MODULE}.DiesOnThirdSend"
+    sms_settings.REDRESS_MESSAGE_STUCK_AFTER_SECONDS = 30
+    DiesOnThirdSend.sends = 0
+    with at(T0):
+        complaints = [make_complaint() for _ in range(6)]
+        with pytest.raises(WorkerDied):
+            outbox_dispatch()
+
+    # Then two were sent, the one it was sending is "sending" with its attempt counted, and the rest still "pending"
+    assert states(complaints) == [MessageState.SENT] * 2 + [MessageState.SENDING] + [MessageState.PENDING] * 3
+    in_doubt = ack_of(complaints[2])
+    assert in_doubt.attempts == 1
+
+    # When a dispatcher runs before the reclaim time, Then the message in doubt is left alone, the rest go out
+    with at(T0 + 10 * S):
+        assert outbox_dispatch().sent == 3
+    assert ack_of(complaints[2]).state == MessageState.SENDING
+
+    # When one runs after it, Then the message in doubt is given back and sent (its second attempt)
+    with at(T0 + 31 * S):
+        later = outbox_dispatch()
+    assert (later.reclaimed, later.sent) == (1, 1)
+    assert states(complaints) == [MessageState.SENT] * 6
+    assert ack_of(complaints[2]).attempts == 2
+    # and nothing but that one message was ever handed to the gateway twice
+    handed = [line["id"] for line in sms_lines(tmp_path)]
+    assert sorted(handed) == sorted(ack_of(c).pk for c in complaints)
+
+
+@pytest.mark.django_db
+def test_an_email_sent_again_carries_the_same_message_id(settings):
+    # Given an email acknowledgement, and an SMTP server that drops the connection on the first try
+    settings.EMAIL_BACKEND = f"{MODULE}.FlakySmtp"
+    settings.DEFAULT_FROM_EMAIL = "Redress <noreply@redress.example.com>"
+    FlakySmtp.attempts = []
+    with at(T0):
+        complaint = make_complaint(complainant_phone="", complainant_email="li.na@example.com", language="en")
+        first = outbox_dispatch()
+    with at(T0 + 60 * S):
+        second = outbox_dispatch()
+
+    # Then the first attempt is retried, and both attempts carry one stable Message-ID
+    assert (first.retried, second.sent) == (1, 1)
+    ack = ack_of(complaint)
+    assert [m["Message-ID"] for m in FlakySmtp.attempts] == [f"<redress-{ack.pk}@redress.example.com>"] * 2
+    assert "SMTPServerDisconnected" not in ack.last_error  # cleared once sent
