@@ -4,15 +4,18 @@ import re
 from datetime import timedelta
 from io import StringIO
 
+import pytest
 import time_machine
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
 from accounts.models import Carrier, User
 from complaints.choices import OPEN_STATUSES, Category, Channel, Language, Status
 from complaints.models import Complaint, ComplaintEvent, OutboundMessage
+from reports.metrics import week_compute
 from reports.models import ParcelVolume
+from reports.weeks import IsoWeek
 
 LOGIN_URL = "http://127.0.0.1:8000/admin/"
 STAFF = ("supervisor", "agent1", "agent2")
@@ -20,15 +23,21 @@ CARRIER_USERS = {"zto_api": "ZTO", "sf_api": "SF", "ky_api": "KY"}
 WAYBILL_FORMATS = {"ZTO": r"^7\d{11}$", "SF": r"^SF\d{13}$", "KY": r"^KY\d{12}$"}
 
 
+@pytest.fixture(autouse=True)
+def no_port_from_the_shell(monkeypatch):
+    """The login address follows REDRESS_PORT: a developer's own setting must not change what these tests expect."""
+    monkeypatch.delenv("REDRESS_PORT", raising=False)
+
+
 def small_plan(monkeypatch, count: int = 40) -> None:
     """Tests about users need the command, not 300 complaints: seed fewer to keep them fast."""
-    monkeypatch.setattr("complaints.devtools.demo.COMPLAINT_COUNT", count)
+    monkeypatch.setattr("complaints.devtools.demo.plan.COMPLAINT_COUNT", count)
 
 
-def seed() -> str:
+def seed(*args: str) -> str:
     out = StringIO()
     with translation.override("en"):
-        call_command("seed_demo", stdout=out)
+        call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
 
 
@@ -199,9 +208,6 @@ def test_the_demo_report_shows_complaint_rates_from_parcel_volumes(db, monkeypat
     small_plan(monkeypatch)
     seed()
     # Then every demo carrier reported its parcels for the last weeks, so the weekly report has rates, not "unknown"
-    from reports.metrics import week_compute
-    from reports.weeks import IsoWeek
-
     last_week = IsoWeek.of(timezone.now()).previous()
     assert set(ParcelVolume.objects.filter(iso_week=str(last_week)).values_list("carrier__code", flat=True)) == {
         "ZTO",
@@ -211,3 +217,64 @@ def test_the_demo_report_shows_complaint_rates_from_parcel_volumes(db, monkeypat
     rates = {row["key"]: row["complaint_rate_per_million"] for row in week_compute(week=last_week)["by_carrier"]}
     present = [code for code in ("ZTO", "SF", "KY") if code in rates]
     assert present and all(rates[code] is not None for code in present)
+
+
+def test_the_login_address_follows_the_port_the_server_was_told_to_use(db, monkeypatch):
+    # Given `make run REDRESS_PORT=8001`, which serves the site on 127.0.0.1:8001
+    small_plan(monkeypatch)
+    monkeypatch.setenv("REDRESS_PORT", "8001")
+
+    # When the demo data is seeded
+    output = seed()
+
+    # Then the output says to log in on port 8001, not 8000
+    assert "Log in at http://127.0.0.1:8001/admin/" in output
+    assert ":8000/" not in output
+
+
+def test_the_login_address_can_name_another_host_and_port(db, monkeypatch):
+    # Given REDRESS_PORT says 8001, but the server runs on another address given on the command line
+    small_plan(monkeypatch)
+    monkeypatch.setenv("REDRESS_PORT", "8001")
+
+    # When the demo data is seeded with --host and --port
+    output = seed("--host", "localhost", "--port", "9000")
+
+    # Then the output names that address
+    assert "Log in at http://localhost:9000/admin/" in output
+
+
+def test_a_port_that_is_no_port_is_refused_before_anything_is_seeded(db, monkeypatch):
+    # Given REDRESS_PORT holds something that is not a port
+    monkeypatch.setenv("REDRESS_PORT", "80o1")
+
+    # When the demo data is seeded, then the command refuses and names the bad value
+    with pytest.raises(CommandError, match="invalid port value: '80o1'"):
+        seed()
+    # And nothing was created
+    assert not User.objects.exists() and not Complaint.objects.exists()
+
+
+def test_seed_demo_refuses_where_the_developer_tools_are_off(db, settings):
+    # Given settings that are not a developer's (REDRESS_DEVTOOLS off, as in production)
+    settings.REDRESS_DEVTOOLS = False
+
+    # When seed_demo runs, then it refuses and says how to run it anyway
+    with pytest.raises(CommandError, match="REDRESS_DEVTOOLS is off.*--i-know-this-is-not-production"):
+        seed()
+    # And it created no user (the demo users have a published password) and no complaint
+    assert not User.objects.exists()
+    assert not Complaint.objects.exists()
+
+
+def test_seed_demo_runs_where_the_developer_tools_are_off_when_told_so(db, settings, monkeypatch):
+    # Given settings with REDRESS_DEVTOOLS off
+    settings.REDRESS_DEVTOOLS = False
+    small_plan(monkeypatch)
+
+    # When seed_demo runs with the explicit flag
+    output = seed("--i-know-this-is-not-production")
+
+    # Then it seeds as usual
+    assert set(User.objects.values_list("username", flat=True)) >= {"supervisor", "agent1", "zto_api"}
+    assert "Complaints: 40 created" in output

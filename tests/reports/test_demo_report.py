@@ -13,7 +13,7 @@ from reports.weeks import IsoWeek
 
 def test_demo_resolutions_record_root_cause_area_and_liability(db, monkeypatch):
     # Given the demo data (fewer complaints, to keep the test short)
-    monkeypatch.setattr("complaints.devtools.demo.COMPLAINT_COUNT", 60)
+    monkeypatch.setattr("complaints.devtools.demo.plan.COMPLAINT_COUNT", 60)
     with translation.override("en"):
         call_command("seed_demo", stdout=StringIO())
 

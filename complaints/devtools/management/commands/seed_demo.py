@@ -1,13 +1,23 @@
 """`manage.py seed_demo`: demo carriers, users and ~300 complaints with histories. Safe to run again: what exists is
-left alone (see complaints/demo.py for how)."""
+left alone (see complaints/devtools/demo/__init__.py for how). Ends by saying where to log in: on the port in
+REDRESS_PORT, the one scripts/run_local.sh serves on, unless --host/--port say otherwise."""
 
+import os
 import time
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from complaints.devtools.demo import LOGIN_URL, seed_demo
+from complaints.devtools.demo import DEFAULT_HOST, DEFAULT_PORT, login_url, seed_demo
 from complaints.devtools.guard import DevtoolCommand
+
+
+def port(value: str) -> int:
+    """A TCP port number; argparse names this function in its error ("invalid port value: 'x'")."""
+    number = int(value)
+    if not 1 <= number <= 65535:
+        raise ValueError(value)
+    return number
 
 
 class Command(DevtoolCommand):
@@ -16,7 +26,25 @@ class Command(DevtoolCommand):
         "nothing new and changes nothing."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--host",
+            default=DEFAULT_HOST,
+            help=gettext_lazy("Host of the development server, for the login address printed at the end."),
+        )
+        parser.add_argument(
+            "--port",
+            type=port,
+            # A string default goes through `type` too, so a bad REDRESS_PORT is refused before anything is seeded.
+            default=os.environ.get("REDRESS_PORT") or str(DEFAULT_PORT),
+            help=gettext_lazy(
+                "Port of the development server, for the login address printed at the end (default: REDRESS_PORT, "
+                "else 8000)."
+            ),
+        )
+
     def handle(self, *args, **options):
+        url = login_url(host=options["host"], port=options["port"])
         started = time.monotonic()
         result = seed_demo()
         elapsed = time.monotonic() - started
@@ -63,5 +91,5 @@ class Command(DevtoolCommand):
                 % {"carrier": carrier_code, "key": raw_key}
             )
         self.stdout.write("")
-        self.stdout.write(_("Log in at %(url)s") % {"url": LOGIN_URL})
+        self.stdout.write(_("Log in at %(url)s") % {"url": url})
         self.stdout.write(_("Done in %(seconds).1f s.") % {"seconds": elapsed})
