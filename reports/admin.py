@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import is_supervisor
 from complaints.errors import ServiceError
 from reports.models import ParcelVolume, WeeklyReport
+from reports.reading import last_complete_week
 from reports.services import parcel_volume_set
 from reports.weeks import IsoWeek
 
@@ -97,6 +98,4 @@ class ParcelVolumeAdmin(SupervisorsOnly, admin.ModelAdmin):
         obj.pk = volume.pk
 
     def get_changeform_initial_data(self, request):
-        from reports.reading import last_complete_week
-
         return {"iso_week": str(last_complete_week())}

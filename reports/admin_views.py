@@ -18,6 +18,7 @@ from reports import charts, exports
 from reports import presentation as p
 from reports.reading import last_complete_week, report_for
 from reports.selectors import weekly_report_weeks
+from reports.services import weekly_report_build
 from reports.weeks import IsoWeek
 
 
@@ -119,15 +120,15 @@ def weekly_download(request: HttpRequest, week: str, extension: str) -> HttpResp
 
 @require_POST
 def weekly_recompute(request: HttpRequest, week: str) -> HttpResponse:
-    """Explicit: replaces the stored figures of a complete week with figures computed now."""
-    from reports.services import weekly_report_build
-
+    """Explicit: replaces the stored figures of a complete week with figures computed now (the service refuses a
+    week in progress: the message says so and the page stays as it was)."""
     iso = _week(week)
     target = reverse("reports-weekly-week", args=[str(iso)])
-    if iso.end > timezone.now():
-        messages.error(request, _("Only a complete week can be stored; this one is still in progress."))
+    try:
+        weekly_report_build(week=iso, actor=request.user, recompute=True)
+    except ServiceError as error:
+        messages.error(request, error.message)
         return HttpResponseRedirect(target)
-    weekly_report_build(week=iso, actor=request.user, recompute=True)
     messages.success(request, _("The figures of %(week)s were computed again.") % {"week": iso})
     return HttpResponseRedirect(target)
 

@@ -6,6 +6,7 @@ Every function returns safe markup built with format_html, so labels from the da
 from __future__ import annotations
 
 from typing import Any
+from unicodedata import east_asian_width
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -154,8 +155,6 @@ def trend_svg(
 
 def _short(label: str, limit: int = 22) -> str:
     """Long labels are cut with an ellipsis (a Chinese character counts double); the full one is in the tooltip."""
-    from unicodedata import east_asian_width
-
     used, out = 0, ""
     for ch in label:
         used += 2 if east_asian_width(ch) in "WF" else 1

@@ -11,10 +11,14 @@ import csv
 import io
 from decimal import Decimal
 from typing import Any
+from unicodedata import east_asian_width
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from reports import charts
 from reports import presentation as p
@@ -112,10 +116,6 @@ CHANGE_FORMATS = {
 
 
 def report_xlsx(data: dict) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
     bold = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="E5E7EB")
     muted = Font(color="6B7280", italic=True)
@@ -213,8 +213,6 @@ def _fill(ws, columns, items, put) -> None:
 
 
 def _table(headers: list[str], body: list[list[str]]) -> list[str]:
-    from unicodedata import east_asian_width
-
     def width(text: str) -> int:  # Chinese characters take two columns in a terminal
         return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)
 

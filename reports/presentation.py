@@ -7,14 +7,18 @@ so a figure reads the same everywhere. Call inside `translation.override(...)` f
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from accounts.models import Carrier
 from complaints.choices import Category, Channel, Clock, EscalationLevel, RootCauseArea
+from complaints.compensation.choices import Case as CompensationCase
+from reports.metrics import carrier_label, label_for
 
 # Units: how a figure is formatted and what its change is measured in.
 COUNT, PCT, HOURS, RATE, MONEY, SCORE = "count", "pct", "hours", "rate", "money", "score"
@@ -48,6 +52,10 @@ HEADLINE_METRICS: tuple[Metric, ...] = (
     Metric("survey_average_score", gettext_lazy("Average survey score (1-5)"), SCORE, UP),
     Metric("valid_complaints", gettext_lazy("Valid complaints (carrier liable)"), COUNT, DOWN),
     Metric("valid_rate_per_million", gettext_lazy("Valid complaints per million parcels"), RATE, DOWN),
+    Metric(
+        "regulator_valid_complaints", gettext_lazy("Valid 12305 complaints (regulator, carrier liable)"), COUNT, DOWN
+    ),
+    Metric("regulator_valid_rate_per_million", gettext_lazy("Valid 12305 complaints per million parcels"), RATE, DOWN),
     Metric("escalations", gettext_lazy("Escalations"), COUNT, DOWN),
     Metric("breaches", gettext_lazy("Targets missed (breaches)"), COUNT, DOWN),
     Metric("compensation_count", gettext_lazy("Compensation payments"), COUNT, DOWN),
@@ -60,7 +68,12 @@ METRICS = {m.key: m for m in HEADLINE_METRICS}
 VOLUME_KEYS = ("received", "resolved", "backlog", "reopened")
 HAIER_KEYS = ("complaint_rate_per_million", "omission_rate_pct", "dissatisfaction_rate_pct")
 SURVEY_KEYS = ("survey_response_rate_pct", "survey_average_score")
-REGULATOR_KEYS = ("valid_complaints", "valid_rate_per_million")
+REGULATOR_KEYS = (
+    "valid_complaints",
+    "valid_rate_per_million",
+    "regulator_valid_complaints",
+    "regulator_valid_rate_per_million",
+)
 ESCALATION_KEYS = ("escalations", "breaches")
 MONEY_KEYS = ("compensation_count", "compensation_total", "chargeback_total")
 # The email's short list.
@@ -73,6 +86,7 @@ EMAIL_KEYS = (
     "resolution_met_pct",
     *HAIER_KEYS,
     "valid_complaints",
+    "regulator_valid_rate_per_million",
     "escalations",
     "breaches",
     "compensation_total",
@@ -198,8 +212,6 @@ def relabel(key: Any, choices: type[models.Choices] | None, stored: str) -> str:
 
 def _reader_half(label: str) -> str:
     """Carriers are stored as "中通快递 / ZTO Express" when computed in Chinese: the page shows the reader's half."""
-    from django.utils.translation import get_language
-
     if " / " in label:
         zh, en = label.split(" / ", 1)
         return zh if (get_language() or "zh-hans").startswith("zh") else en
@@ -211,7 +223,7 @@ GROUP_CHOICES: dict[str, type[models.Choices] | None] = {
     "by_channel": Channel,
     "escalations_by_level": EscalationLevel,
     "breaches_by_clock": Clock,
-    "compensation_by_case": Category,
+    "compensation_by_case": CompensationCase,
     "root_causes": RootCauseArea,
     "by_agent": None,
 }
@@ -220,9 +232,6 @@ GROUP_CHOICES: dict[str, type[models.Choices] | None] = {
 def rows(data: dict, section: str) -> list[dict]:
     """A breakdown's rows with `label` re-labelled in the reader's language (reports.metrics.label_for, the
     metrics' own vocabulary); agents keep their stored names."""
-    from accounts.models import Carrier
-    from reports.metrics import carrier_label, label_for
-
     items = data.get(section) or []
     carriers = (
         {c.code: c for c in Carrier.objects.filter(code__in=[r.get("key") for r in items if r.get("key")])}
@@ -368,6 +377,8 @@ TABLES: dict[str, tuple[Any, tuple[Column, ...]]] = {
             ("complaint_rate_per_million", gettext_lazy("Complaints per million parcels"), RATE),
             ("valid_complaints", gettext_lazy("Valid complaints"), COUNT),
             ("valid_rate_per_million", gettext_lazy("Valid complaints per million parcels"), RATE),
+            ("regulator_valid_complaints", gettext_lazy("Valid 12305 complaints"), COUNT),
+            ("regulator_valid_rate_per_million", gettext_lazy("Valid 12305 complaints per million parcels"), RATE),
             ("first_response_met_pct", gettext_lazy("First response within target"), PCT),
             ("resolution_met_pct", gettext_lazy("Resolved within target"), PCT),
             ("escalations", gettext_lazy("Escalations"), COUNT),
@@ -422,6 +433,7 @@ SCORECARD_KEYS = (
     "complaint_rate_per_million",
     "valid_complaints",
     "valid_rate_per_million",
+    "regulator_valid_rate_per_million",
     "first_response_met_pct",
     "resolution_met_pct",
     "escalations",
@@ -467,8 +479,6 @@ def week_title(data: dict) -> str:
 
 def week_span(data: dict) -> str:
     """ "2026-11-16 – 2026-11-22 (Asia/Shanghai)": the Monday to the Sunday, local dates."""
-    from datetime import datetime, timedelta
-
     try:
         start = datetime.fromisoformat(data["start"]).date()
         end = datetime.fromisoformat(data["end"]).date() - timedelta(days=1)

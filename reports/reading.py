@@ -8,7 +8,9 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from reports.metrics import week_compute
 from reports.models import WeeklyReport
+from reports.services import weekly_report_build
 from reports.weeks import IsoWeek
 
 STORED, LIVE, FUTURE = "stored", "live", "future"
@@ -20,9 +22,6 @@ def last_complete_week(now: datetime | None = None) -> IsoWeek:
 
 def report_for(week: IsoWeek, *, now: datetime | None = None) -> tuple[dict | None, WeeklyReport | None, str]:
     """(data, snapshot, state) for reading `week`."""
-    from reports.metrics import week_compute
-    from reports.services import weekly_report_build
-
     now = now or timezone.now()
     if week.start > now:
         return None, None, FUTURE

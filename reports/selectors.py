@@ -8,12 +8,6 @@ from django.db.models import Q, QuerySet
 from accounts.models import User
 from accounts.roles import GROUP_SUPERVISOR
 from reports.models import WeeklyReport
-from reports.weeks import IsoWeek
-
-
-def weekly_report_get(*, week: IsoWeek | str) -> WeeklyReport | None:
-    """The stored snapshot of the week, or None if it was never computed."""
-    return WeeklyReport.objects.filter(iso_week=str(week)).select_related("computed_by").first()
 
 
 def weekly_reports_latest(*, limit: int = 12) -> QuerySet[WeeklyReport]:

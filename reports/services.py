@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Carrier, User
+from complaints.choices import MessageChannel, MessageKind
 from complaints.errors import InvalidInput
+from complaints.followups.outbox import messages_enqueue
+from complaints.models import OutboundMessage
+from reports import exports
+from reports import presentation as p
+from reports.metrics import week_compute
 from reports.models import ParcelVolume, WeeklyReport
 from reports.selectors import supervisor_addresses
 from reports.weeks import IsoWeek
@@ -49,12 +57,17 @@ def weekly_report_build(
 ) -> WeeklyReport:
     """The stored snapshot of `week`, computing and storing it if there is none. A stored snapshot is returned as
     it is (it is what supervisors read and were sent); `recompute=True` replaces its figures explicitly, keeping
-    when it was emailed. Safe to call twice and from two workers at once: the ISO week is unique."""
-    from reports.metrics import week_compute
-
+    when it was emailed. Only a complete week is stored: half a week would later be read as the week (the week in
+    progress is read live, reports.reading). Safe to call twice and from two workers at once: the ISO week is
+    unique."""
     if isinstance(week, str):
         week = IsoWeek.parse(week)
     now = now or timezone.now()
+    if week.end > now:
+        raise InvalidInput(
+            _("%(week)s is not over yet; only a complete week is stored.") % {"week": week},
+            fields={"week": [_("Choose a week that has ended, such as the last one.")]},
+        )
     if not recompute:
         existing = WeeklyReport.objects.filter(iso_week=str(week)).first()
         if existing is not None:
@@ -82,7 +95,7 @@ def weekly_report_mark_emailed(*, report: WeeklyReport, at: datetime | None = No
     return bool(claimed)
 
 
-# --- The Monday email (issue-6-ui) ----------------------------------------------------------------------------------
+# --- The Monday email -----------------------------------------------------------------------------------------------
 
 
 def weekly_report_email(*, week: IsoWeek | str, now: datetime | None = None) -> int:
@@ -90,16 +103,6 @@ def weekly_report_email(*, week: IsoWeek | str, now: datetime | None = None) -> 
     charts, the workbook attached), building the snapshot first if needed. Exactly once per week: the snapshot row is
     locked and marked `emailed_at`, and the outbox is unique per kind, period and recipient, so beat firing twice or
     a worker retrying sends nothing more. Returns the number of messages queued by this call."""
-    from django.conf import settings
-    from django.urls import reverse
-    from django.utils import translation
-
-    from complaints.choices import MessageChannel, MessageKind
-    from complaints.followups.outbox import messages_enqueue
-    from complaints.models import OutboundMessage
-    from reports import exports
-    from reports import presentation as p
-
     if isinstance(week, str):
         week = IsoWeek.parse(week)
     now = now or timezone.now()

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from complaints.choices import Category, MessageChannel, MessageKind
 from complaints.followups.outbox import messages_enqueue
 from complaints.models import Complaint, OutboundMessage
+from reports.selectors import supervisor_addresses
 
 WINDOW = timedelta(hours=24)
 BASELINE_DAYS = 28
@@ -69,8 +70,6 @@ def surges_find(*, now: datetime) -> list[Surge]:
 
 def surge_check(*, now: datetime | None = None) -> SurgeResult:
     """Find surges and alert supervisors (outbox, once per carrier, category and local day)."""
-    from reports.selectors import supervisor_addresses
-
     now = now or timezone.now()
     result = SurgeResult(surges=surges_find(now=now))
     if not result.surges:

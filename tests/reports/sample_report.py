@@ -1,4 +1,5 @@
-"""A realistic weekly-report dict following /work/REPORT_SCHEMA.md (schema 1), for the page, export and email tests.
+"""A realistic weekly-report dict in the shape reports.metrics.week_compute returns (schema 1), for the page, export
+and email tests.
 
 Hand-made, so the tests know every figure: KY reported no parcel volume (its rates are unknown), nobody answered a
 survey the previous week (the dissatisfaction rate's previous value and change are unknown)."""
@@ -23,6 +24,8 @@ H = {  # name: (value, previous)
     "survey_average_score": (3.94, None),
     "valid_complaints": (71, 64),
     "valid_rate_per_million": (1.4, 1.3),
+    "regulator_valid_complaints": (5, 3),
+    "regulator_valid_rate_per_million": (0.1, 0.0),
     "escalations": (9, 7),
     "breaches": (14, 12),
     "compensation_count": (23, 19),
@@ -76,6 +79,8 @@ SAMPLE = {
             "complaint_rate_per_million": 2.8,
             "valid_complaints": 40,
             "valid_rate_per_million": 1.6,
+            "regulator_valid_complaints": 3,
+            "regulator_valid_rate_per_million": 0.1,
             "first_response_met_pct": 92.9,
             "resolution_met_pct": 79.7,
             "escalations": 5,
@@ -94,6 +99,8 @@ SAMPLE = {
             "complaint_rate_per_million": 1.7,
             "valid_complaints": 22,
             "valid_rate_per_million": 0.9,
+            "regulator_valid_complaints": 1,
+            "regulator_valid_rate_per_million": 0.0,
             "first_response_met_pct": 97.5,
             "resolution_met_pct": 86.8,
             "escalations": 2,
@@ -112,6 +119,8 @@ SAMPLE = {
             "complaint_rate_per_million": None,
             "valid_complaints": 9,
             "valid_rate_per_million": None,
+            "regulator_valid_complaints": 1,
+            "regulator_valid_rate_per_million": None,
             "first_response_met_pct": 88.9,
             "resolution_met_pct": None,
             "escalations": 2,

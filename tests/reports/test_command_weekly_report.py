@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import load_workbook
 
 from reports.models import WeeklyReport
@@ -77,6 +78,6 @@ def test_a_bad_week_is_refused_clearly(week):
 def test_a_week_not_started_or_not_over_cannot_be_stored():
     with pytest.raises(CommandError):
         call_command("weekly_report", "--week", "2026-W52")
-    with pytest.raises(CommandError):
+    with translation.override("en"), pytest.raises(CommandError, match="2026-W48 is not over yet"):
         call_command("weekly_report", "--week", "2026-W48", "--recompute")
     assert not WeeklyReport.objects.exists()

@@ -5,12 +5,14 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from complaints.choices import MessageState
+from complaints.errors import InvalidInput
 from complaints.models import OutboundMessage
 from reports.metrics import HEADLINE_FIELDS, percentile_cont, week_compute
 from reports.models import WeeklyReport
-from reports.selectors import weekly_report_get, weekly_reports_latest
+from reports.selectors import weekly_reports_latest
 from reports.services import parcel_volume_set, weekly_report_build
 from reports.weeks import IsoWeek
 from tests.reports.builders import dispatch, first_reply, local, plan_progress, receive, resolve
@@ -25,7 +27,16 @@ def test_an_empty_week_has_zero_counts_and_unknown_rates(db):
 
     # Then counts are 0, and everything that divides by nothing is unknown (None), never 0
     h = data["headline"]
-    for name in ("received", "resolved", "backlog", "reopened", "valid_complaints", "escalations", "breaches"):
+    for name in (
+        "received",
+        "resolved",
+        "backlog",
+        "reopened",
+        "valid_complaints",
+        "regulator_valid_complaints",
+        "escalations",
+        "breaches",
+    ):
         assert h[name] == {"value": 0, "previous": 0, "change": 0}, name
     for name in (
         "first_response_met_pct",
@@ -40,6 +51,7 @@ def test_an_empty_week_has_zero_counts_and_unknown_rates(db):
         "survey_response_rate_pct",
         "survey_average_score",
         "valid_rate_per_million",
+        "regulator_valid_rate_per_million",
     ):
         assert h[name] == {"value": None, "previous": None, "change": None}, name
     assert set(h) == set(HEADLINE_FIELDS)
@@ -192,9 +204,22 @@ def test_a_stored_report_is_returned_as_it_was_until_recomputed_explicitly(db, z
     assert redone.pk == first.pk and redone.data["headline"]["received"]["value"] == 2
     assert redone.computed_by is None and redone.computed_at == local(11, 24, 9)
     assert WeeklyReport.objects.count() == 1
-    assert weekly_report_get(week=W47).pk == first.pk
-    assert weekly_report_get(week="2026-W46") is None
     assert [r.iso_week for r in weekly_reports_latest()] == ["2026-W47"]
+
+
+def test_a_week_in_progress_is_never_stored(db, zto):
+    # Given a complaint received in W48, on the Wednesday of W48
+    receive(local(11, 24, 10), carrier=zto)
+
+    # When W48 is built, or rebuilt, before it is over, then the service refuses it and says why
+    for recompute in (False, True):
+        with translation.override("en"), pytest.raises(InvalidInput, match="2026-W48 is not over yet") as refused:
+            weekly_report_build(week=W48, recompute=recompute, now=local(11, 25, 10))
+        assert "week" in refused.value.fields
+    assert not WeeklyReport.objects.exists()
+
+    # And from Monday 00:00 local the week is complete and is stored
+    assert weekly_report_build(week=W48, now=local(11, 30, 0)).data["headline"]["received"]["value"] == 1
 
 
 def test_bench_report_refuses_sqlite(db):

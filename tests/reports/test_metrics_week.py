@@ -112,8 +112,12 @@ def test_week_headline_matches_the_hand_computed_figures(fortnight):
     assert h["dissatisfaction_rate_pct"] == (50.0, 0.0, 50.0)  # scores 1 and 5 / 4
     assert h["survey_response_rate_pct"] == (100.0, 100.0, 0.0)
     assert h["survey_average_score"] == (3.0, 4.0, -1.0)
-    assert h["valid_complaints"] == (3, 1, 2)  # A, C, A again (B not liable) / F
-    assert h["valid_rate_per_million"] == (1.0, None, None)  # ZTO: A twice over 2,000,000
+    # valid complaints are counted per complaint: A (resolved liable twice) and C; B not liable / F
+    assert h["valid_complaints"] == (2, 1, 1)
+    assert h["valid_rate_per_million"] == (0.5, None, None)  # ZTO: A once over 2,000,000
+    # none came through the regulator channel (12305): a true zero where ZTO reported its parcels
+    assert h["regulator_valid_complaints"] == (0, 0, 0)
+    assert h["regulator_valid_rate_per_million"] == (0.0, None, None)
     assert h["escalations"] == (2, 2, 0)  # B and C to level 1 / G to 1 then 2
     assert h["breaches"] == (3, 2, 1)  # B first response, C resolution, G statutory / G first response, resolution
     # no compensation claim was decided: zero, not unknown
@@ -175,8 +179,8 @@ def test_week_splits_by_carrier_category_channel_and_agent(fortnight):
         "reopened": 1,
         "parcels": 2_000_000,
         "complaint_rate_per_million": 1.0,
-        "valid_complaints": 2,
-        "valid_rate_per_million": 1.0,
+        "valid_complaints": 1,
+        "valid_rate_per_million": 0.5,
         "first_response_met_pct": 50.0,
         "resolution_met_pct": 100.0,
         "escalations": 1,

@@ -72,5 +72,10 @@ def test_reading_does_not_recompute_and_get_cannot_recompute(supervisor_client, 
 
 @time_machine.travel(NOW, tick=False)
 def test_the_week_in_progress_cannot_be_stored(supervisor_client):
-    supervisor_client.post(reverse("reports-weekly-recompute", args=["2026-W48"]))
+    response = supervisor_client.post(
+        reverse("reports-weekly-recompute", args=["2026-W48"]), HTTP_ACCEPT_LANGUAGE="en", follow=True
+    )
     assert not WeeklyReport.objects.filter(iso_week="2026-W48").exists()
+    # the supervisor is back on the week's live page with the reason
+    assert response.redirect_chain[-1][0] == reverse("reports-weekly-week", args=["2026-W48"])
+    assert "2026-W48 is not over yet; only a complete week is stored." in response.content.decode()

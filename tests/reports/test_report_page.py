@@ -51,6 +51,29 @@ def test_supervisor_reads_the_stored_week_with_figures_changes_and_charts(superv
 
 
 @time_machine.travel(NOW, tick=False)
+def test_the_regulators_view_shows_the_12305_figures_beside_the_valid_complaints(supervisor_client, stored_w47):
+    # given the stored W47: 71 valid complaints, 5 of them through 12305 (0.1 per million parcels; 0.0 the week before)
+    # when a supervisor opens its page in English
+    html = supervisor_client.get(
+        reverse("reports-weekly-week", args=["2026-W47"]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    # then the regulator's section shows both counts and both rates
+    regulator = html.split('id="rr-regulator"', 1)[1].split("</section>", 1)[0]
+    for key in (
+        "valid_complaints",
+        "valid_rate_per_million",
+        "regulator_valid_complaints",
+        "regulator_valid_rate_per_million",
+    ):
+        assert f'data-figure="{key}"' in regulator
+    card = regulator.split('data-figure="regulator_valid_rate_per_million"', 1)[1].split("</div>\n</div>", 1)[0]
+    assert "Valid 12305 complaints per million parcels" in card
+    assert "0.1" in card and "+0.1" in card
+    # and each carrier's scorecard has its 12305 rate (KY reported no parcels: unknown)
+    assert "Valid 12305 complaints per million parcels" in html.split('id="rr-scorecards"', 1)[1]
+
+
+@time_machine.travel(NOW, tick=False)
 def test_the_index_opens_the_last_complete_week(supervisor_client):
     response = supervisor_client.get(reverse("reports-weekly"))
     assert response.status_code == 302

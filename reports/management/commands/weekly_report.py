@@ -3,12 +3,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from complaints.errors import ServiceError
 from reports import exports
 from reports.reading import FUTURE, last_complete_week, report_for
+from reports.services import weekly_report_build
 from reports.weeks import IsoWeek
 
 FORMATS = ("text", "csv", "xlsx", "html")
@@ -30,19 +31,12 @@ class Command(BaseCommand):
         parser.add_argument("--language", default=settings.LANGUAGE_CODE, help=_("zh-hans or en"))
 
     def handle(self, *args, **options):
-        from reports.services import weekly_report_build
-
         try:
             week = IsoWeek.parse(options["week"]) if options["week"] else last_complete_week()
+            if options["recompute"]:
+                weekly_report_build(week=week, recompute=True)
         except ServiceError as error:
             raise CommandError(str(error)) from error
-        if options["recompute"]:
-            try:
-                if week.end > timezone.now():
-                    raise CommandError(_("%(week)s is not over yet; only a complete week is stored.") % {"week": week})
-                weekly_report_build(week=week, recompute=True)
-            except ServiceError as error:
-                raise CommandError(str(error)) from error
         data, _snapshot, state = report_for(week)
         if state == FUTURE:
             raise CommandError(_("%(week)s has not started yet.") % {"week": week})
