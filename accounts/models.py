@@ -65,11 +65,6 @@ class User(AbstractUser):
         return f"{full} ({self.username})" if full else self.username
 
 
-class ApiKeyQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(revoked_at__isnull=True)
-
-
 class ApiKey(models.Model):
     """A carrier's key to the partner API. Only a SHA-256 hash is stored; the key is shown once, when issued.
 
@@ -87,8 +82,6 @@ class ApiKey(models.Model):
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
-    objects = ApiKeyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("API key")
         verbose_name_plural = _("API keys")
@@ -96,7 +89,3 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.carrier.code})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None

@@ -31,14 +31,6 @@ def claim_actions_for(*, claim: CompensationClaim, user) -> list[str]:
     ]
 
 
-def claims_for_complaint(*, complaint) -> QuerySet[CompensationClaim]:
-    return (
-        CompensationClaim.objects.filter(complaint=complaint)
-        .select_related("policy", "proposed_by", "decided_by")
-        .order_by("-proposed_at", "-id")
-    )
-
-
 def chargeback_totals(*, queryset: QuerySet[Chargeback] | None = None) -> list[dict]:
     """Per carrier: how many chargebacks and their total, largest first (of `queryset`, default all)."""
     queryset = Chargeback.objects.all() if queryset is None else queryset
