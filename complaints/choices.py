@@ -1,4 +1,4 @@
-"""The vocabularies of DOMAIN.md: categories, channels, states, priorities, event kinds."""
+"""The vocabularies of docs/domain.md: categories, channels, states, priorities, event kinds."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +39,7 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-# The state map of DOMAIN.md. Every status change is checked against it.
+# The state map of docs/domain.md. Every status change is checked against it.
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.NEW: frozenset({Status.ACKNOWLEDGED}),
     Status.ACKNOWLEDGED: frozenset({Status.IN_PROGRESS, Status.AWAITING_CARRIER, Status.AWAITING_CUSTOMER}),

@@ -1,4 +1,4 @@
-"""The surge alert (the seeds' warning: a complaint spreading on social media brings many more). When complaints
+"""The surge alert (docs/domain.md's warning: a complaint spreading on social media brings many more). When complaints
 about one carrier and category in the last 24 hours exceed three times their daily average over the four weeks
 before, and number at least five, supervisors are alerted.
 

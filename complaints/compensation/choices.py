@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Case(models.TextChoices):
-    """The four cases of GB/T 27917.3 (DOMAIN.md, Compensation)."""
+    """The four cases of GB/T 27917.3 (docs/domain.md, Compensation)."""
 
     DELAY = "delay", _("Delay")
     LOSS = "loss", _("Loss")

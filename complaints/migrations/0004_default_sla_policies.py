@@ -1,5 +1,5 @@
-"""The seeds' commitments as policies: 24 h first response, 72 h resolution, a daily update, carrier accept 4 h and
-reply 24 h, 7 days statutory; high-risk complaints get shorter targets."""
+"""The published commitments (docs/domain.md) as policies: 24 h first response, 72 h resolution, a daily update,
+carrier accept 4 h and reply 24 h, 7 days statutory; high-risk complaints get shorter targets."""
 
 from decimal import Decimal
 

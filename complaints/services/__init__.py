@@ -2,7 +2,8 @@
 
 Each action locks the complaint row, returns quietly if its result already holds, checks the version the caller saw
 and the state map (complaints.guards), writes the change and exactly one event (complaints.events), and bumps the
-version. Anything else is refused with a ServiceError that says what is wrong, and nothing is written.
+version. Anything else is refused with a ServiceError that says what is wrong, and nothing is written. Replies and
+notes are the exception to "returns quietly": each call adds one, so a retry is refused only by expected_version.
 """
 
 from complaints.services.carrier import (

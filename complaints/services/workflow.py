@@ -143,7 +143,8 @@ def complaint_reply(
     expected_version: int | None = None,
     at: datetime | None = None,
 ) -> Complaint:
-    """A customer-visible reply. The first one by a person stops the first-response clock."""
+    """A customer-visible reply. The first one by a person stops the first-response clock. Not idempotent: each call
+    adds a reply (pass expected_version to refuse a retry of one already made)."""
     message = message_clean(message, field="message")
     at = at or timezone.now()
     with transaction.atomic():
@@ -175,7 +176,8 @@ def complaint_add_note(
     expected_version: int | None = None,
     at: datetime | None = None,
 ) -> Complaint:
-    """An internal note: seen by staff only, never by the complainant or the carrier."""
+    """An internal note: seen by staff only, never by the complainant or the carrier. Not idempotent: each call adds
+    a note (pass expected_version to refuse a retry of one already made)."""
     message = message_clean(message, field="message")
     at = at or timezone.now()
     with transaction.atomic():

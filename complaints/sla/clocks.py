@@ -1,4 +1,4 @@
-"""The SLA clocks of DOMAIN.md, computed by one deterministic function from a complaint's event history and its
+"""The SLA clocks of docs/domain.md, computed by one deterministic function from a complaint's event history and its
 policy, so they can be recomputed at any time (like Zammad). Calendar hours: carriers work every day.
 
 Clock            starts                      stops                                paused

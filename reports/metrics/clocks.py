@@ -25,7 +25,7 @@ from reports.metrics.common import (
 from reports.metrics.labels import clock_label
 from reports.weeks import IsoWeek
 
-# The published commitment when no catch-all policy exists (DOMAIN.md: 24 h first response, 72 h resolution).
+# The published commitment when no catch-all policy exists (docs/domain.md: 24 h first response, 72 h resolution).
 DEFAULT_COMMITMENT = {"first_response_hours": 24, "resolution_hours": 72}
 
 

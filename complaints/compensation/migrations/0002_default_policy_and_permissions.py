@@ -1,4 +1,4 @@
-"""The default compensation policy (DOMAIN.md, Compensation) as version 1, and the roles' permissions: agents
+"""The default compensation policy (docs/domain.md, Compensation) as version 1, and the roles' permissions: agents
 propose, approve within the limit and record payouts; supervisors also decide above the limit and edit the policy."""
 
 from decimal import Decimal

@@ -1,1 +1,1 @@
-"""The partner carrier REST API (issue 4), served at /api/v1/. See docs/api.md for how carriers use it."""
+"""The partner carrier REST API, served at /api/v1/. See docs/api.md for how carriers use it."""

@@ -1,4 +1,4 @@
-"""The standard's formulas against worked examples (GB/T 27917.3 and the published commitments, DOMAIN.md): exact
+"""The standard's formulas against worked examples (GB/T 27917.3 and the published commitments, docs/domain.md): exact
 Decimal, rounded to the fen half up, explained line by line in Chinese and English."""
 
 from decimal import Decimal as D

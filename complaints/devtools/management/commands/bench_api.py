@@ -1,4 +1,4 @@
-"""Benchmark of the partner API on a large table (issue 4). See docs/benchmarks.md.
+"""Benchmark of the partner API on a large table. See docs/benchmarks.md.
 
 1. Loads N complaints (default 1,000,000) across three carriers (ZTO, SF, KY) with INSERT … SELECT generate_series,
    in SQL, not through the services: no events, no messages. Reference prefix `AB`; reused when already there.

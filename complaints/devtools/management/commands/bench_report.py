@@ -1,4 +1,4 @@
-"""Benchmark of the weekly report on PostgreSQL with a year of complaints (issue 6). See docs/benchmarks.md."""
+"""Benchmark of the weekly report on PostgreSQL with a year of complaints. See docs/benchmarks.md."""
 
 import statistics
 import time

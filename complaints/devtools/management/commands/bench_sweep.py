@@ -1,4 +1,4 @@
-"""Benchmark of the minute sweeps and the outbox dispatcher on a large table (issue 3). See docs/benchmarks.md."""
+"""Benchmark of the minute sweeps and the outbox dispatcher on a large table. See docs/benchmarks.md."""
 
 import random
 import tempfile
