@@ -292,7 +292,7 @@ class ComplaintEvent(models.Model):
 
 
 class SlaPolicy(models.Model):
-    """Targets for the clocks of DOMAIN.md. Policies are checked by position; the first whose conditions all match
+    """Targets for the clocks of docs/domain.md. Policies are checked by position; the first whose conditions all match
     a complaint applies. An empty condition matches anything."""
 
     name = models.CharField(_("name"), max_length=100)

@@ -4,7 +4,7 @@ a line-by-line explanation in Chinese and English that an agent can read to the 
 Pure: no database, no clock, no active language. Exact Decimal; every line is rounded to the fen (0.01) half up, and
 the total is computed from the rounded lines, so what is read out always adds up.
 
-The rules (GB/T 27917.3 and the published commitments, DOMAIN.md "Compensation"):
+The rules (GB/T 27917.3 and the published commitments, docs/domain.md "Compensation"):
 - delay: the shipping fee is waived (the insurance fee is not); a delay that destroyed the value is paid as a loss;
 - loss: actual value plus the shipping fee; insured parcels capped at the insured value plus the fee; uninsured
   parcels optionally capped at N × the fee (off by default);

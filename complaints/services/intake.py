@@ -123,7 +123,7 @@ def complaint_create(
         complaint.repeat_of = repeat_of
         complaint.risk_repeat = repeat_of is not None
         if complaint.is_high_risk:
-            # High-risk complaints start with a supervisor and at least high priority (DOMAIN.md, Escalation).
+            # High-risk complaints start with a supervisor and at least high priority (docs/domain.md, Escalation).
             complaint.escalation_level = EscalationLevel.SUPERVISOR
             if PRIORITY_RANK[complaint.priority] < PRIORITY_RANK[Priority.HIGH]:
                 complaint.priority = Priority.HIGH

@@ -166,7 +166,7 @@ REDRESS_DEVTOOLS = False
 # --- DRF ------------------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # The partner API (complaints.api): carriers' keys, JSON only, one error shape, a rate per carrier.
+    # The partner API (complaints.partners.api): carriers' keys, JSON only, one error shape, a rate per carrier.
     "DEFAULT_AUTHENTICATION_CLASSES": ["complaints.partners.api.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["complaints.partners.api.authentication.IsCarrier"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

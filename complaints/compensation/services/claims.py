@@ -1,7 +1,7 @@
 """A claim's proposal and decision: computed under the active policy, proposed (at another amount only with a
 reason), then approved or rejected by someone allowed to at that amount.
 
-Approval rules (DOMAIN.md): an agent approves or rejects up to the agents' limit of the active policy; above it a
+Approval rules (docs/domain.md): an agent approves or rejects up to the agents' limit of the active policy; above it a
 supervisor does. Above the limit the proposer never approves their own claim (another supervisor must). Within the
 limit an agent may approve a claim they proposed: that is what the limit is for (a small delay refund settled on
 the phone), and every step is on the timeline with who took it.
