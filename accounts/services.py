@@ -85,8 +85,9 @@ def api_key_issue(*, carrier: Carrier, name: str = "") -> tuple[ApiKey, str]:
     raw = KEY_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         user = carrier_api_user(carrier=carrier)
-        key = ApiKey.objects.create(carrier=carrier, user=user, name=(name or "").strip()[:100],
-                                    prefix=raw[:12], key_hash=api_key_hash(raw))
+        key = ApiKey.objects.create(
+            carrier=carrier, user=user, name=(name or "").strip()[:100], prefix=raw[:12], key_hash=api_key_hash(raw)
+        )
     return key, raw
 
 

@@ -42,18 +42,21 @@ def test_agents_work_complaints_but_cannot_delete_escalate_or_manage_users():
         "complaints.view_complaintevent",
         "accounts.view_carrier",
     } <= perms
-    assert not {
-        "complaints.delete_complaint",
-        "complaints.escalate_complaint",
-        "accounts.add_carrier",
-        "accounts.change_carrier",
-        "accounts.delete_carrier",
-        "accounts.view_user",
-        "accounts.add_user",
-        "accounts.change_user",
-        "accounts.delete_user",
-        "auth.change_group",
-    } & perms
+    assert (
+        not {
+            "complaints.delete_complaint",
+            "complaints.escalate_complaint",
+            "accounts.add_carrier",
+            "accounts.change_carrier",
+            "accounts.delete_carrier",
+            "accounts.view_user",
+            "accounts.add_user",
+            "accounts.change_user",
+            "accounts.delete_user",
+            "auth.change_group",
+        }
+        & perms
+    )
 
 
 def test_supervisors_also_delete_escalate_and_manage_carriers_and_users():
@@ -73,8 +76,14 @@ def test_supervisors_also_delete_escalate_and_manage_carriers_and_users():
 def test_nobody_may_change_or_delete_complaint_events():
     for group in (GROUP_AGENT, GROUP_SUPERVISOR, GROUP_CARRIER):
         perms = _permissions(group)
-        assert not {"complaints.add_complaintevent", "complaints.change_complaintevent",
-                    "complaints.delete_complaintevent"} & perms, group
+        assert (
+            not {
+                "complaints.add_complaintevent",
+                "complaints.change_complaintevent",
+                "complaints.delete_complaintevent",
+            }
+            & perms
+        ), group
 
 
 def test_carrier_partners_have_no_admin_permission():
@@ -262,7 +271,9 @@ def test_migrate_runs_the_sync():
 # --- The database rule ------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("flags", [{"is_staff": True}, {"is_superuser": True}, {"is_staff": True, "is_superuser": True}])
+@pytest.mark.parametrize(
+    "flags", [{"is_staff": True}, {"is_superuser": True}, {"is_staff": True, "is_superuser": True}]
+)
 def test_the_database_refuses_a_carrier_user_who_is_staff(flags):
     # Given a carrier
     carrier = CarrierFactory(code="ZTO")
