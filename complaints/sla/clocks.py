@@ -7,7 +7,16 @@ resolution       received (or reopened)      resolved                           
 progress         last customer-visible update  next such update                   never; runs while open
 carrier_accept   handed to the carrier       carrier accepts                      never; runs while awaiting carrier
 carrier_reply    carrier accepted            carrier replies                      never; runs while awaiting carrier
-statutory        received                    resolved                             never
+statutory        received                    first resolved (for good)            never
+
+The statutory limit (快递暂行条例: a complaint is handled, and the complainant told, within 7 days of receipt) counts
+from the first receipt and ends at the complaint's first resolution: met if that came within the limit, missed (a
+breach, recorded by the sweep and kept) if not. A reopening does not re-arm it. The complainant's dissatisfied revisit
+reopens the same complaint, whose legal handling already ended; re-arming the clock from receipt would make every
+reopening after day 7 a breach dated days in the past, escalated on the next sweep for a limit nobody could still
+meet. What the company owes a reopened complaint is a fast answer: the resolution clock restarts at the reopening
+(its full target, 72 h by default), with its warning, breach and escalation, and a dissatisfied survey already sends
+it to a supervisor. See docs/metrics.md, "The statutory limit and reopenings".
 """
 
 from __future__ import annotations
@@ -113,6 +122,7 @@ def compute_clocks(*, complaint: Complaint, events: Iterable[ComplaintEvent], po
     handed_at: datetime | None = None
     accepted_at: datetime | None = None
     carrier_replied = False
+    statutory_ended = False  # by a resolution: a reopening follows one, and does not re-arm the statutory clock
 
     for event in sorted(events, key=lambda e: (e.created_at, e.id or 0)):
         when = event.created_at
@@ -120,6 +130,7 @@ def compute_clocks(*, complaint: Complaint, events: Iterable[ComplaintEvent], po
             last_update = max(last_update, when)
         if (event.data or {}).get("to") == Status.REOPENED:
             cycle_start, paused_total, paused_since = when, timedelta(0), None
+            statutory_ended = True
         if event.kind == EventKind.HANDED_TO_CARRIER:
             handed_at, accepted_at, carrier_replied = when, None, False
         elif event.kind == EventKind.CARRIER_ACCEPTED and handed_at is not None:
@@ -147,7 +158,8 @@ def compute_clocks(*, complaint: Complaint, events: Iterable[ComplaintEvent], po
             due[Clock.CARRIER_ACCEPT] = handed_at + target(policy, Clock.CARRIER_ACCEPT)
         else:
             due[Clock.CARRIER_REPLY] = accepted_at + target(policy, Clock.CARRIER_REPLY)
-    due[Clock.STATUTORY] = complaint.received_at + target(policy, Clock.STATUTORY)
+    if not statutory_ended:
+        due[Clock.STATUTORY] = complaint.received_at + target(policy, Clock.STATUTORY)
     return Clocks(due=due, resolution_paused=paused)
 
 
