@@ -154,11 +154,24 @@ def _change_line(event: ComplaintEvent, complaint: Complaint) -> str | None:
     return None
 
 
+def _change_lines(changes: list[ComplaintEvent], complaint: Complaint) -> list[str]:
+    """One line per kind of change, the latest of each, in the order they happened: two escalations are told once,
+    two status changes as the status now. The carrier's answers each say something of their own: each is kept
+    (the same answer twice only once)."""
+    latest: dict[object, tuple[int, str]] = {}
+    for position, event in enumerate(changes):
+        line = _change_line(event, complaint)
+        if line:
+            key = (event.kind, line) if event.kind == EventKind.PUBLIC_REPLY else event.kind
+            latest[key] = (position, line)
+    return [line for _position, line in sorted(latest.values())]
+
+
 def progress_message_for(
     complaint: Complaint, *, changes: list[ComplaintEvent], next_update: datetime, period: str, now: datetime
 ) -> OutboundMessage:
     with translation.override(complaint.language):
-        lines = [line for line in (_change_line(e, complaint) for e in changes) if line]
+        lines = _change_lines(changes, complaint)
         doing = _doing(complaint)
     return complainant_message(
         complaint=complaint,

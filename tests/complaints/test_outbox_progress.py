@@ -3,6 +3,7 @@ next update comes; the acknowledgement at intake; SMS never in quiet hours (21:0
 
 from collections import Counter
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,10 +11,11 @@ import time_machine
 from django.utils import timezone
 
 from complaints import services
-from complaints.choices import EventKind, MessageChannel, MessageKind, MessageState, Status
+from complaints.choices import EventKind, MessageChannel, MessageKind, MessageState, Status, Visibility
 from complaints.followups.outbox import outbox_dispatch
 from complaints.followups.planning import progress_updates_plan
-from complaints.models import Complaint, ComplaintEvent, OutboundMessage
+from complaints.models import Complaint, ComplaintEvent, OutboundMessage, SlaPolicy
+from complaints.sla.sweep import clocks_sweep
 from tests.factories import make_complaint
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +185,48 @@ def test_resolved_complaints_get_no_progress_updates(agent):
     # Then nothing is planned
     assert result.planned == 0
     assert not progress_messages(complaint).exists()
+
+
+def test_two_escalations_in_one_period_are_told_once(agent):
+    # Given targets short enough for two breaches within a day: a first reply in 2 h, a resolution in 4 h
+    SlaPolicy.objects.create(
+        name="短时限", position=1, first_response_hours=Decimal("2"), resolution_hours=Decimal("4")
+    )
+    with at(T0):
+        complaint = make_complaint(language="en")
+
+    # When both are missed, each escalating the complaint a level, and the day's update is planned
+    with at(T0 + 2 * H + timedelta(minutes=1)):
+        clocks_sweep()
+    with at(T0 + 4 * H + timedelta(minutes=1)):
+        clocks_sweep()
+    assert ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.ESCALATED).count() == 2
+    with at(T0 + 24 * H):
+        assert progress_updates_plan().planned == 1
+
+    # Then the update says once that a supervisor is handling the complaint
+    body = progress_messages(complaint).get().body
+    assert body.count("a supervisor is now handling your complaint") == 1
+
+
+def test_two_status_changes_in_one_period_tell_the_status_now(agent):
+    # Given a complaint acknowledged, then put in progress, on the same day
+    with at(T0):
+        complaint = make_complaint()
+    with at(T0 + 1 * H):
+        services.complaint_transition(complaint=complaint, actor=agent, to_status=Status.ACKNOWLEDGED)
+    with at(T0 + 2 * H):
+        services.complaint_transition(complaint=complaint, actor=agent, to_status=Status.IN_PROGRESS)
+    public_changes = ComplaintEvent.objects.filter(
+        complaint=complaint, kind=EventKind.STATUS_CHANGED, visibility=Visibility.PUBLIC
+    )
+    assert public_changes.count() == 2
+
+    # When the day's update is planned
+    with at(T0 + 24 * H):
+        progress_updates_plan()
+
+    # Then it gives the status once: the one it has now
+    body = progress_messages(complaint).get().body
+    assert body.count("当前状态为") == 1
+    assert f"当前状态为“{Status.IN_PROGRESS.label}”" in body
