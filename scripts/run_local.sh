@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What `make run` does once the virtualenv is ready: prepare the database, load the demo data, then run the web
-# server, a Celery worker and Celery beat together until Ctrl-C, which stops all three.
+# server, a Celery worker and Celery beat together until Ctrl-C, which stops all three. The worker and beat run under
+# scripts/supervise.sh, which starts them again if they die (a crash, a kill); if the web server stops, all stop.
 #
 # Environment: everything config/settings reads (see README.md), plus
 #   REDRESS_PORT   port for the development server (default 8000; it always listens on 127.0.0.1)
@@ -125,8 +126,8 @@ check_running() {
 
 say "Starting web (runserver ${BASE_URL}), Celery worker (concurrency 2) and Celery beat"
 start web "$BIN/python" manage.py runserver "127.0.0.1:${PORT}"
-start worker "$BIN/celery" -A config.celery_app worker -l info --concurrency 2
-start beat "$BIN/celery" -A config.celery_app beat -l info
+start worker scripts/supervise.sh worker "$BIN/celery" -A config.celery_app worker -l info --concurrency 2
+start beat scripts/supervise.sh beat "$BIN/celery" -A config.celery_app beat -l info
 
 # Wait until the site answers, then say where to log in (after the start-up noise, so that it is seen).
 healthy=0

@@ -147,7 +147,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A Redis outage never stops the worker (config/broker_outage.py; README, "Outages and supervision"): it retries the
-# broker for as long as it takes (celery's default gives up after 100 attempts, about an hour, and exits).
+# broker for as long as it takes (celery's default gives up after 100 attempts, about 45 minutes, and exits).
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # A task running when Redis drops is left to finish (cancelling it could stop the dispatcher between sending an SMS
 # and marking it sent); its message is delivered again after the reconnection, and the tasks are idempotent.

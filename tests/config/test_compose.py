@@ -91,3 +91,18 @@ def test_the_dockerfile_builds_a_non_root_gunicorn_image():
 def test_the_image_leaves_out_local_state():
     ignored = set((ROOT / ".dockerignore").read_text().split())
     assert {".git", ".venv", "var", ".env", "staticfiles"} <= ignored
+
+
+def test_docker_starts_every_service_again_when_its_process_exits(services):
+    # Docker's restart policy is the supervision in production (scripts/supervise.sh is make run's): a worker or beat
+    # that dies is started again, and so are PostgreSQL and Redis. README, "Outages and supervision".
+    for name, service in services.items():
+        assert service.get("restart") in ("unless-stopped", "always"), name
+
+
+def test_redis_keeps_what_it_holds_across_a_restart(services):
+    # The append-only file keeps the queue and the messages a worker held unacknowledged, which the worker puts back
+    # in the queue after reconnecting (config/broker_outage.py).
+    redis = services["redis"]
+    assert "--appendonly yes" in command_of(redis)
+    assert any(volume.endswith(":/data") for volume in redis["volumes"])
