@@ -21,6 +21,7 @@ COPY . .
 # Static files are collected at build time (served by WhiteNoise). Production settings insist on their variables,
 # so the build gives them throwaway values; nothing is connected to.
 RUN DJANGO_SECRET_KEY=build-only-not-a-secret \
+    REDRESS_SECRETS_KEY=YnVpbGQtb25seS1ub3QtYS1zZWNyZXQtMDAwMDAwMDA= \
     DJANGO_ALLOWED_HOSTS=localhost \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     REDIS_URL=redis://localhost:6379/0 \

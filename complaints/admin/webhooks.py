@@ -1,18 +1,24 @@
-"""The webhook admin: carriers' endpoints (the secret shown once, masked afterwards), the delivery log with every
-attempt, and a replay action through the service."""
+"""The webhook admin: carriers' endpoints (the secret shown once, then only a short prefix; rotation with an overlap),
+the delivery log with every attempt, and a replay action through the service."""
 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from complaints.admin.base import ReadOnlyAdminMixin
 from complaints.errors import ServiceError
 from complaints.partners.webhooks.addresses import webhook_url_refusal
-from complaints.partners.webhooks.endpoints import webhook_delivery_replay, webhook_endpoint_save
+from complaints.partners.webhooks.endpoints import (
+    webhook_delivery_replay,
+    webhook_endpoint_rotate_secret,
+    webhook_endpoint_save,
+)
 from complaints.partners.webhooks.models import (
     WebhookAttempt,
     WebhookDelivery,
@@ -46,7 +52,7 @@ class WebhookEndpointForm(forms.ModelForm):
 
     def clean_url(self) -> str:
         url = self.cleaned_data.get("url") or ""
-        refusal = webhook_url_refusal(url, resolve=False)
+        refusal = webhook_url_refusal(url)
         if refusal:
             raise forms.ValidationError(refusal)
         return url
@@ -64,15 +70,48 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     list_display = ("carrier", "url", "is_active", "event_type_list", "created_at")
     list_filter = ("is_active", "carrier")
     list_select_related = ("carrier",)
-    readonly_fields = ("secret_masked", "created_at")
+    readonly_fields = ("secret_masked", "previous_secret_masked", "created_at")
+    actions = ["rotate_secret"]
 
     def get_fields(self, request, obj=None):
         fields = ["carrier", "url", "event_types", "description", "is_active", "new_secret"]
-        return fields + (["secret_masked", "created_at"] if obj else [])
+        return fields + (["secret_masked", "previous_secret_masked", "created_at"] if obj else [])
 
     @admin.display(description=_("signing secret"))
     def secret_masked(self, obj: WebhookEndpoint) -> str:
         return obj.masked_secret
+
+    @admin.display(description=_("previous signing secret"))
+    def previous_secret_masked(self, obj: WebhookEndpoint) -> str:
+        if not obj.previous_secret_encrypted or obj.previous_secret_until is None:
+            return "—"
+        return gettext("%(secret)s, signs until %(until)s") % {
+            "secret": obj.masked_previous_secret,
+            "until": formats.localize(timezone.localtime(obj.previous_secret_until)),
+        }
+
+    @admin.action(
+        description=_("Rotate the signing secret (the old one keeps signing for a while)"), permissions=["change"]
+    )
+    def rotate_secret(self, request: HttpRequest, queryset) -> None:
+        hours = settings.REDRESS_WEBHOOK_SECRET_OVERLAP_HOURS
+        for endpoint in queryset:
+            try:
+                _rotated, secret = webhook_endpoint_rotate_secret(
+                    endpoint=endpoint, actor=request.user, overlap_hours=hours
+                )
+            except ServiceError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                gettext(
+                    "The new signing secret of %(url)s is %(secret)s. Give it to the carrier now: it is not shown "
+                    "again. Deliveries are signed with the new and the old secret for %(hours)d hours."
+                )
+                % {"url": endpoint.url, "secret": secret, "hours": hours},
+                messages.WARNING,
+            )
 
     @admin.display(description=_("event types"))
     def event_type_list(self, obj: WebhookEndpoint) -> str:

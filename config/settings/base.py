@@ -1,5 +1,7 @@
 """Settings shared by every environment. Everything that differs between machines comes from the environment."""
 
+import base64
+import hashlib
 from pathlib import Path
 
 import environ
@@ -272,6 +274,19 @@ REDRESS_WEBHOOK_RETRY_HOURS = env.int("REDRESS_WEBHOOK_RETRY_HOURS", default=24)
 # A carrier's webhook URL must reach the internet: private, loopback and link-local addresses (this network, cloud
 # metadata) are refused unless this is on (a developer's machine, tests with a local receiver).
 REDRESS_WEBHOOK_ALLOW_PRIVATE_HOSTS = env.bool("REDRESS_WEBHOOK_ALLOW_PRIVATE_HOSTS", default=False)
+# After "Rotate the signing secret" in the admin, deliveries are signed with the new and the old secret this long.
+REDRESS_WEBHOOK_SECRET_OVERLAP_HOURS = env.int("REDRESS_WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
+
+
+def derived_fernet_key(text: str) -> str:
+    """A Fernet key derived from a passphrase: local and test settings derive theirs from SECRET_KEY."""
+    return base64.urlsafe_b64encode(hashlib.sha256(f"redress-secrets:{text}".encode()).digest()).decode()
+
+
+# Fernet keys (comma-separated) encrypting the secrets stored in the database (webhook signing secrets): the first
+# encrypts, all decrypt. Required in production (see README); generate one with
+# python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())'
+REDRESS_SECRETS_KEY = env.list("REDRESS_SECRETS_KEY", default=[])
 
 # The weekly report: built and emailed to supervisors on Monday at 08:00 local time (CELERY_TIMEZONE = TIME_ZONE);
 # the later hourly runs that Monday are a catch-up if beat was down at 08:00 (the email goes once per week).

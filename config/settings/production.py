@@ -1,10 +1,23 @@
 """Production settings: every secret comes from the environment and the deploy checks pass."""
 
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *
 from .base import DATABASES, env
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")  # no default: refuse to start without it
+# Encrypts the webhook signing secrets in the database: no default either (never derived from SECRET_KEY here).
+REDRESS_SECRETS_KEY = env.list("REDRESS_SECRETS_KEY")
+try:
+    if not REDRESS_SECRETS_KEY:
+        raise ValueError("empty")
+    [Fernet(key) for key in REDRESS_SECRETS_KEY]
+except ValueError as error:
+    raise ImproperlyConfigured(
+        "Set REDRESS_SECRETS_KEY to one or more comma-separated Fernet keys (32 url-safe base64-encoded bytes)."
+    ) from error
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASES["default"] = env.db_url("DATABASE_URL")  # no SQLite fallback in production
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)

@@ -1,13 +1,15 @@
 """Settings for the test suite: the same database engine as configured (PostgreSQL in CI), fast hashing."""
 
 from .base import *
-from .base import env
+from .base import derived_fernet_key, env
 
 INSTALLED_APPS = [*INSTALLED_APPS, "complaints.devtools"]
 REDRESS_DEVTOOLS = True
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="test-only-not-secret")
+# Webhook secrets are encrypted at rest with a key derived from SECRET_KEY unless REDRESS_SECRETS_KEY is set.
+REDRESS_SECRETS_KEY = env.list("REDRESS_SECRETS_KEY", default=[derived_fernet_key(SECRET_KEY)])
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {

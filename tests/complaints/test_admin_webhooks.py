@@ -176,3 +176,79 @@ def test_an_internal_address_is_refused_as_a_webhook_url(url, supervisor_client,
     assert response.status_code == 200
     assert "internet only" in " ".join(response.context["adminform"].form.errors["url"])
     assert WebhookEndpoint.objects.count() == 0
+
+
+TYPED = "Zq7Xk9Lm2Pw8Rt6Vb3Nc5Hd1J"  # what a supervisor might type: 25 characters
+
+
+def _pieces(secret: str, size: int = 5) -> set[str]:
+    return {secret[i : i + size] for i in range(len(secret) - size + 1)}
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_no_more_than_a_short_prefix_of_a_typed_secret(supervisor_client, zto):
+    # Given an endpoint whose 25-character secret a supervisor typed in
+    response = supervisor_client.post(
+        reverse("admin:complaints_webhookendpoint_add"),
+        {
+            "carrier": zto.pk,
+            "url": "https://hooks.zto.example.com/redress",
+            "event_types": [WebhookEventType.ASSIGNED],
+            "is_active": "on",
+            "new_secret": TYPED,
+        },
+        follow=True,
+        **EN,
+    )
+    assert response.status_code == 200
+    endpoint = WebhookEndpoint.objects.get()
+    assert endpoint.secret == TYPED
+
+    # When anyone opens its page or the list
+    page = supervisor_client.get(reverse("admin:complaints_webhookendpoint_change", args=[endpoint.pk]), **EN)
+    listing = supervisor_client.get(reverse("admin:complaints_webhookendpoint_changelist"), **EN)
+
+    # Then its first four characters are shown, and no five characters in a row of it appear anywhere
+    html = page.content.decode() + listing.content.decode()
+    assert "Zq7X…" in page.content.decode()
+    assert not any(piece in html for piece in _pieces(TYPED))
+
+
+@pytest.mark.django_db
+def test_a_supervisor_rotates_a_secret_and_sees_the_new_one_once(supervisor_client, zto, settings):
+    # Given ZTO's endpoint
+    settings.REDRESS_WEBHOOK_SECRET_OVERLAP_HOURS = 24
+    endpoint = WebhookEndpoint.objects.create(carrier=zto, url="https://hooks.zto.example.com/r", secret=TYPED)
+
+    # When a supervisor rotates its secret from the list
+    response = supervisor_client.post(
+        reverse("admin:complaints_webhookendpoint_changelist"),
+        {"action": "rotate_secret", "_selected_action": [endpoint.pk]},
+        follow=True,
+        **EN,
+    )
+
+    # Then the new secret is shown once, saying the old one keeps signing for 24 hours
+    endpoint.refresh_from_db()
+    new = endpoint.secret
+    assert new != TYPED and new.startswith("whsec_")
+    (shown,) = [m for m in _messages(response) if new in m]
+    assert "24 hours" in shown
+    assert endpoint.previous_secret == TYPED
+    # and the endpoint's page (once the message has been shown) shows both only as prefixes, with the overlap's end
+    supervisor_client.get(reverse("admin:complaints_webhookendpoint_changelist"), **EN)
+    page = supervisor_client.get(reverse("admin:complaints_webhookendpoint_change", args=[endpoint.pk]), **EN)
+    html = page.content.decode()
+    assert endpoint.masked_secret in html and "Zq7X…, signs until" in html
+    assert new not in html and not any(piece in html for piece in _pieces(TYPED))
+
+
+@pytest.mark.django_db
+def test_agents_cannot_rotate_secrets(agent_client, zto):
+    endpoint = WebhookEndpoint.objects.create(carrier=zto, url="https://hooks.zto.example.com/r", secret=TYPED)
+    agent_client.post(
+        reverse("admin:complaints_webhookendpoint_changelist"),
+        {"action": "rotate_secret", "_selected_action": [endpoint.pk]},
+    )
+    endpoint.refresh_from_db()
+    assert endpoint.secret == TYPED and endpoint.previous_secret_encrypted == ""

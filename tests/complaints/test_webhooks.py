@@ -2,7 +2,11 @@
 failures are retried with backoff for 24 hours, then failed; every attempt is logged; a delivery can be replayed.
 A real HTTP server (tests/complaints/webhook_receiver.py) stands in for the carrier."""
 
+import hashlib
+import hmac
 import json
+import socket
+import threading
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -16,9 +20,10 @@ from complaints.choices import EventKind, Status
 from complaints.errors import IllegalTransition, VersionConflict
 from complaints.models import ComplaintEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from complaints.partners.webhooks.dispatch import webhooks_dispatch
-from complaints.partners.webhooks.endpoints import webhook_delivery_replay
+from complaints.partners.webhooks.endpoints import webhook_delivery_replay, webhook_endpoint_rotate_secret
 from complaints.partners.webhooks.enqueue import webhook_deliveries_enqueue
 from complaints.partners.webhooks.models import WebhookEventType, WebhookState
+from complaints.partners.webhooks.signing import body_bytes, sign, verify
 from complaints.sla.escalate import complaint_escalate
 from complaints.sla.sweep import clocks_sweep
 from tests.concurrency import run_together
@@ -441,11 +446,9 @@ def test_two_dispatchers_at_once_post_each_delivery_once(receiver, agent):
 
 
 def test_payload_is_compact_sorted_json():
-    from complaints.partners.webhooks.signing import body_bytes, sign, verify
-
     body = body_bytes({"b": 1, "a": "中"})
     assert body == '{"a":"中","b":1}'.encode()
-    header = sign(secret="s" * 30, timestamp=1_700_000_000, body=body)
+    header = sign(secrets=["s" * 30], timestamp=1_700_000_000, body=body)
     assert verify(secret="s" * 30, header=header, body=body, now=1_700_000_100)
     assert not verify(secret="s" * 30, header=header, body=body, now=1_700_001_000)
     assert not verify(secret="s" * 30, header="garbage", body=body)
@@ -486,3 +489,199 @@ def test_a_delivery_to_an_internal_address_is_never_sent(receiver, agent, zto, s
     assert receiver.requests == []
     attempts = WebhookAttempt.objects.all()
     assert attempts and all(a.status_code is None and "internet only" in a.error for a in attempts)
+
+
+@pytest.fixture
+def garbage_receiver():
+    """A raw TCP server on 127.0.0.1 that answers every request with bytes that are not HTTP (http.client's
+    BadStatusLine)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _address = server.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"HELLO I AM NOT HTTP\r\n\r\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}/hooks"
+    finally:
+        stop.set()
+        server.close()
+
+
+@pytest.fixture
+def silent_receiver():
+    """A raw TCP server on 127.0.0.1 that accepts connections and never answers."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    held = []
+
+    def serve():
+        while True:
+            try:
+                conn, _address = server.accept()
+            except OSError:
+                return
+            held.append(conn)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}/hooks"
+    finally:
+        server.close()
+        for conn in held:
+            conn.close()
+
+
+@pytest.mark.django_db
+def test_a_receiver_answering_garbage_fails_its_delivery_only(garbage_receiver, receiver, agent, zto):
+    # Given two ZTO endpoints: the first answers with bytes that are not HTTP, the second is a normal receiver
+    broken = endpoint_for(zto, garbage_receiver, event_types=[WebhookEventType.ASSIGNED])
+    endpoint_for(zto, receiver.url, event_types=[WebhookEventType.ASSIGNED])
+    with at(T0):
+        complaint = make_complaint(carrier=zto)
+        handed_to_carrier(complaint, agent)
+
+        # When the dispatcher runs
+        result = webhooks_dispatch()
+
+    # Then the normal receiver got its event
+    assert (result.delivered, result.retried) == (1, 1)
+    assert len(receiver.requests) == 1
+    # and the broken one's attempt is logged with the reason and retried in a minute, not left "sending"
+    delivery = WebhookDelivery.objects.get(endpoint=broken)
+    assert (delivery.state, delivery.attempts, delivery.next_attempt_at) == (WebhookState.PENDING, 1, T0 + MIN)
+    attempt = delivery.attempt_log.get()
+    assert attempt.status_code is None
+    assert "BadStatusLine" in attempt.error
+
+
+@pytest.mark.django_db
+def test_a_receiver_that_never_answers_times_out(silent_receiver, receiver, agent, zto, settings):
+    # Given a receiver that accepts the connection and never answers, and a 0.5 s timeout
+    settings.REDRESS_WEBHOOK_TIMEOUT_SECONDS = 0.5
+    silent = endpoint_for(zto, silent_receiver, event_types=[WebhookEventType.ASSIGNED])
+    endpoint_for(zto, receiver.url, event_types=[WebhookEventType.ASSIGNED])
+    with at(T0):
+        complaint = make_complaint(carrier=zto)
+        handed_to_carrier(complaint, agent)
+        result = webhooks_dispatch()
+
+    # Then its attempt failed after the timeout, and the next delivery went out
+    assert (result.delivered, result.retried) == (1, 1)
+    attempt = WebhookAttempt.objects.get(delivery__endpoint=silent)
+    assert "timed out" in attempt.error
+    assert 400 <= attempt.duration_ms < 2000
+
+
+class RebindingResolver:
+    """A DNS that gives one answer to a look-up made to check the name (no port) and another to the look-up made to
+    connect (with a port), as a rebinding attacker with a zero TTL does to two look-ups in a row."""
+
+    def __init__(self, name, public, private):
+        self.name, self.public, self.private = name, public, private
+        self.real = socket.getaddrinfo
+        self.lookups = []
+
+    def __call__(self, host, port, *args, **kwargs):
+        if host != self.name:
+            return self.real(host, port, *args, **kwargs)
+        self.lookups.append(port)
+        address = self.public if port is None else self.private
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port or 0))]
+
+
+@pytest.mark.django_db
+def test_a_name_that_rebinds_to_a_private_address_is_refused_when_connecting(receiver, agent, zto, settings):
+    # Given an endpoint on a name whose DNS answers a public address to a check and 127.0.0.1 to a connection
+    port = receiver.url.split(":")[2].split("/")[0]
+    endpoint_for(zto, f"http://hooks.rebind.test:{port}/redress/hooks", event_types=[WebhookEventType.ASSIGNED])
+    resolver = RebindingResolver("hooks.rebind.test", public="93.184.215.14", private="127.0.0.1")
+    settings.REDRESS_WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    with at(T0):
+        complaint = make_complaint(carrier=zto)
+        handed_to_carrier(complaint, agent)
+        # When the dispatcher runs under that DNS
+        with translation.override("en"), pytest.MonkeyPatch.context() as patch:
+            patch.setattr(socket, "getaddrinfo", resolver)
+            result = webhooks_dispatch()
+
+    # Then nothing reached the receiver on 127.0.0.1: the address was checked as the connection was made, from the
+    # one look-up the connection used
+    assert receiver.requests == []
+    assert result.retried == 1
+    assert resolver.lookups == [int(port)]
+    attempt = WebhookAttempt.objects.get()
+    assert attempt.status_code is None
+    assert "internet only" in attempt.error and "127.0.0.1" in attempt.error
+
+
+@pytest.mark.django_db
+def test_a_rotated_secret_signs_with_the_new_and_the_old_secret_until_the_overlap_ends(receiver, agent, zto):
+    # Given ZTO's endpoint, whose secret a supervisor rotates with a 24-hour overlap
+    endpoint = endpoint_for(zto, receiver.url, event_types=[WebhookEventType.ASSIGNED])
+    with at(T0):
+        _endpoint, new = webhook_endpoint_rotate_secret(endpoint=endpoint, actor=agent, overlap_hours=24)
+    assert new != SECRET and new.startswith("whsec_")
+
+    # When an event is sent during the overlap
+    with at(T0 + H):
+        handed_to_carrier(make_complaint(carrier=zto), agent)
+        webhooks_dispatch()
+    during = receiver.requests[-1]
+    header = during.headers["redress-signature"]
+    moment = (T0 + H).timestamp()
+
+    # Then it carries two signatures, the new secret's first: a receiver with either secret accepts it
+    assert [part.split("=")[0] for part in header.split(",")] == ["t", "v1", "v1"]
+    for secret in (new, SECRET):
+        assert verify_like_a_receiver(secret=secret, signature_header=header, raw_body=during.body, now=moment)
+        assert verify(secret=secret, header=header, body=during.body, now=moment)
+    # and so does a receiver still running the one-v1 verifier with the old secret (the old signature comes last)
+    assert one_v1_verifier(SECRET, header, during.body, now=moment)
+    assert not verify_like_a_receiver(
+        secret="whsec_someone_else_0123456789ab", signature_header=header, raw_body=during.body, now=moment
+    )
+
+    # When an event is sent after the overlap, Then only the new secret signs it
+    with at(T0 + 25 * H):
+        handed_to_carrier(make_complaint(carrier=zto), agent)
+        webhooks_dispatch()
+    after = receiver.requests[-1]
+    header = after.headers["redress-signature"]
+    moment = (T0 + 25 * H).timestamp()
+    assert header.count("v1=") == 1
+    assert verify_like_a_receiver(secret=new, signature_header=header, raw_body=after.body, now=moment)
+    assert not verify_like_a_receiver(secret=SECRET, signature_header=header, raw_body=after.body, now=moment)
+
+
+def one_v1_verifier(secret, signature_header, raw_body, now):
+    """The verifier docs/webhooks.md gave before rotation existed: a dict of the header's items (the last v1 wins)."""
+    items = dict(part.split("=", 1) for part in signature_header.split(","))
+    if abs(now - int(items["t"])) > 300:
+        return False
+    expected = hmac.new(secret.encode(), f"{items['t']}.".encode() + raw_body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, items["v1"])
+
+
+def test_the_verifier_accepts_any_matching_signature_and_nothing_else():
+    body = b'{"id":"x"}'
+    old, new = "whsec_" + "o" * 30, "whsec_" + "n" * 30
+    header = sign(secrets=[new, old], timestamp=1_700_000_000, body=body)
+    assert verify(secret=old, header=header, body=body, now=1_700_000_010)
+    assert verify(secret=new, header=header, body=body, now=1_700_000_010)
+    assert not verify(secret="whsec_" + "x" * 30, header=header, body=body, now=1_700_000_010)
+    assert not verify(secret=new, header="t=1700000000", body=body, now=1_700_000_010)
+    assert not verify(secret=new, header="v1=abc,t=notanumber", body=body, now=1_700_000_010)
+    assert not verify(secret=new, header=header, body=body + b" ", now=1_700_000_010)

@@ -1,5 +1,6 @@
 """Production settings refuse to start half-configured and pass Django's deploy checks once configured."""
 
+import base64
 import os
 import re
 import secrets
@@ -35,6 +36,7 @@ def production_env(tmp_path) -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "redress.example.com",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "REDRESS_SECRETS_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
     }
 
 
@@ -52,7 +54,7 @@ def test_production_refuses_to_load_without_a_secret_key(tmp_path):
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"])
+@pytest.mark.parametrize("missing", ["DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "REDRESS_SECRETS_KEY"])
 def test_production_refuses_to_load_without_its_other_required_variables(tmp_path, production_env, missing):
     del production_env[missing]
 
@@ -60,6 +62,15 @@ def test_production_refuses_to_load_without_its_other_required_variables(tmp_pat
 
     assert result.returncode != 0
     assert missing in result.stderr
+
+
+def test_production_refuses_a_secrets_key_that_is_not_a_fernet_key(tmp_path, production_env):
+    production_env["REDRESS_SECRETS_KEY"] = "not-a-fernet-key"
+
+    result = run(["-c", "import django; django.setup()"], production_env, tmp_path)
+
+    assert result.returncode != 0
+    assert "REDRESS_SECRETS_KEY" in result.stderr
 
 
 def test_production_passes_the_deploy_checks(tmp_path, production_env):

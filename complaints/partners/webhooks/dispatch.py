@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import logging
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import requests
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints.partners.webhooks.addresses import webhook_url_refusal
+from complaints.outbound_http import describe_failure, http_session, refused_address
+from complaints.partners.webhooks.addresses import address_refusal
 from complaints.partners.webhooks.models import (
     WebhookAttempt,
     WebhookDelivery,
@@ -48,16 +49,6 @@ class WebhookDispatchResult:
     reclaimed: int = 0
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer we do not follow (urllib would turn the POST into a GET): it counts as a failure."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
 def webhooks_dispatch(
     *, now: datetime | None = None, batch_size: int = 10, max_batches: int = 20, time_budget_seconds: float = 120
 ) -> WebhookDispatchResult:
@@ -65,7 +56,8 @@ def webhooks_dispatch(
     then mark it delivered, due again later (backoff), or failed once its 24 hours are over.
 
     Small batches and a time budget keep one run (each POST may wait 10 s) inside the task's time limit; what is
-    left is taken by the next run, a minute later at most."""
+    left is taken by the next run, a minute later at most. Whatever goes wrong with one POST (a refused address, a
+    receiver answering garbage) is that delivery's failed attempt: logged, retried; the run goes on."""
     fixed_now = now
     result = WebhookDispatchResult()
     now = fixed_now or timezone.now()
@@ -89,50 +81,59 @@ def webhooks_dispatch(
                 state=WebhookState.SENDING, claimed_at=now
             )
         endpoints = {e.pk: e for e in WebhookEndpoint.objects.filter(pk__in={d.endpoint_id for d in claimed})}
-        for delivery in claimed:
-            delivery.endpoint = endpoints[delivery.endpoint_id]
-            _attempt(delivery, now=fixed_now, result=result)
+        attempted = 0
+        try:
+            with _session() as session:
+                for delivery in claimed:
+                    delivery.endpoint = endpoints[delivery.endpoint_id]
+                    attempted += 1
+                    _attempt(delivery, session=session, now=fixed_now, result=result)
+        except BaseException:
+            # Stopped mid-batch (the task's time limit, a worker shutting down): what was not tried goes back now
+            # rather than waiting STUCK_AFTER in "sending".
+            WebhookDelivery.objects.filter(
+                pk__in=[d.pk for d in claimed[attempted:]], state=WebhookState.SENDING
+            ).update(state=WebhookState.PENDING, claimed_at=None)
+            raise
     return result
 
 
-def _attempt(delivery: WebhookDelivery, *, now: datetime | None, result: WebhookDispatchResult) -> None:
+def _session() -> requests.Session:
+    """Redirects never followed, a timeout on every POST, and (unless REDRESS_WEBHOOK_ALLOW_PRIVATE_HOSTS) the address
+    checked when the connection is made: the address checked is the address connected to."""
+    return http_session(
+        timeout_seconds=settings.REDRESS_WEBHOOK_TIMEOUT_SECONDS,
+        filter_private_addresses=not settings.REDRESS_WEBHOOK_ALLOW_PRIVATE_HOSTS,
+    )
+
+
+def _attempt(
+    delivery: WebhookDelivery, *, session: requests.Session, now: datetime | None, result: WebhookDispatchResult
+) -> None:
     started = now or timezone.now()
     endpoint = delivery.endpoint
     status_code, excerpt, error = None, "", ""
     begin = time.monotonic()
-    refusal = webhook_url_refusal(endpoint.url, resolve=True) if endpoint.is_active else ""
+    interrupted = None
     if not endpoint.is_active:
         error = _("The endpoint was deactivated.")
-    elif refusal:
-        error = refusal
     else:
-        body = body_bytes(delivery.payload)
-        timestamp = int(started.timestamp())
-        request = urllib.request.Request(
-            endpoint.url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json; charset=utf-8",
-                "User-Agent": "Redress-Webhooks/1",
-                SIGNATURE_HEADER: sign(secret=endpoint.secret, timestamp=timestamp, body=body),
-                EVENT_ID_HEADER: str(delivery.event_id),
-                EVENT_TYPE_HEADER: delivery.event_type,
-            },
-        )
         try:
-            with _opener.open(request, timeout=settings.REDRESS_WEBHOOK_TIMEOUT_SECONDS) as response:
-                status_code = response.status
-                excerpt = response.read(RESPONSE_EXCERPT_CHARS * 4).decode("utf-8", "replace")
-        except urllib.error.HTTPError as answer:  # 4xx, 5xx and unfollowed 3xx
-            status_code = answer.code
-            try:
-                excerpt = answer.read(RESPONSE_EXCERPT_CHARS * 4).decode("utf-8", "replace")
-            except OSError:
-                excerpt = ""
-            error = f"HTTP {answer.code}"
-        except (urllib.error.URLError, OSError, ValueError) as failure:
-            error = str(getattr(failure, "reason", failure)) or failure.__class__.__name__
+            status_code, excerpt = _post(delivery, session=session, at=started)
+            if not 200 <= status_code < 300:
+                error = f"HTTP {status_code}"
+        except requests.RequestException as failure:
+            address = refused_address(failure)
+            if address:
+                host = urllib.parse.urlsplit(endpoint.url).hostname or ""
+                error = address_refusal(host, address)
+            else:
+                error = describe_failure(failure)
+        except Exception as failure:  # anything else (a bug, an undecryptable secret): this delivery only
+            logger.exception("webhook delivery %s: the attempt raised %s", delivery.pk, failure.__class__.__name__)
+            error = f"{failure.__class__.__name__}: {failure}"
+            if isinstance(failure, SoftTimeLimitExceeded):
+                interrupted = failure
     duration_ms = int((time.monotonic() - begin) * 1000)
     excerpt = excerpt[:RESPONSE_EXCERPT_CHARS]
     delivered = status_code is not None and 200 <= status_code < 300
@@ -160,6 +161,26 @@ def _attempt(delivery: WebhookDelivery, *, now: datetime | None, result: Webhook
             )
             result.retried += 1
         WebhookDelivery.objects.filter(pk=delivery.pk).update(**values)
+    if interrupted is not None:
+        raise interrupted  # the task must stop now; this attempt is logged and the delivery is due again
+
+
+def _post(delivery: WebhookDelivery, *, session: requests.Session, at: datetime) -> tuple[int, str]:
+    """POST the delivery, signed with every secret the endpoint currently signs with. Returns the status code and the
+    start of the answer (only that much is read)."""
+    endpoint = delivery.endpoint
+    body = body_bytes(delivery.payload)
+    timestamp = int(at.timestamp())
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "Redress-Webhooks/1",
+        SIGNATURE_HEADER: sign(secrets=endpoint.signing_secrets(at=at), timestamp=timestamp, body=body),
+        EVENT_ID_HEADER: str(delivery.event_id),
+        EVENT_TYPE_HEADER: delivery.event_type,
+    }
+    with session.post(endpoint.url, data=body, headers=headers, stream=True) as response:
+        start = response.raw.read(RESPONSE_EXCERPT_CHARS * 4, decode_content=True) or b""
+        return response.status_code, start.decode("utf-8", "replace")
 
 
 def backoff(attempts: int) -> timedelta:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from complaints.encryption import secrets_reencrypt
 from complaints.errors import IllegalTransition, InvalidInput
 from complaints.nudges import webhook_dispatcher_nudge
 from complaints.partners.webhooks.addresses import webhook_url_refusal
@@ -74,9 +75,10 @@ def webhook_delivery_replay(
 
 def webhook_endpoint_save(*, endpoint: WebhookEndpoint, actor: User | None = None) -> tuple[WebhookEndpoint, str]:
     """Save an endpoint, with a new secret if it has none. Returns the endpoint and the secret to show once
-    ("" if it did not change)."""
+    ("" if it did not change). A secret replaced here (typed, or "new" in the admin) replaces the old one at once,
+    and ends any rotation's overlap: this is how a leaked secret is revoked."""
     shown = ""
-    if not endpoint.secret:
+    if not endpoint.secret_encrypted:
         endpoint.secret = shown = new_secret()
     unknown = set(endpoint.event_types or []) - set(WebhookEventType.values)
     if unknown:
@@ -84,9 +86,64 @@ def webhook_endpoint_save(*, endpoint: WebhookEndpoint, actor: User | None = Non
             _("Unknown event types: %(types)s.") % {"types": ", ".join(sorted(unknown))},
             fields={"event_types": [_("Choose among the four complaint events.")]},
         )
-    refusal = webhook_url_refusal(endpoint.url, resolve=False)
+    refusal = webhook_url_refusal(endpoint.url)
     if refusal:
         raise InvalidInput(refusal, fields={"url": [refusal]})
-    endpoint.full_clean()
-    endpoint.save()
+    with transaction.atomic():
+        if endpoint.pk:
+            stored = WebhookEndpoint.objects.select_for_update().filter(pk=endpoint.pk).first()
+            if stored is not None and stored.secret != endpoint.secret:
+                endpoint.previous_secret_encrypted, endpoint.previous_secret_until = "", None
+                logger.info("webhook endpoint %s: signing secret replaced by %s", endpoint.pk, actor)
+        endpoint.full_clean()
+        endpoint.save()
     return endpoint, shown
+
+
+MAX_OVERLAP_HOURS = 24 * 30
+
+
+def webhook_endpoint_rotate_secret(
+    *, endpoint: WebhookEndpoint, actor: User | None, overlap_hours: int, now: datetime | None = None
+) -> tuple[WebhookEndpoint, str]:
+    """Give the endpoint a new signing secret and keep signing with the current one for `overlap_hours` too (both
+    signatures in the header), so the carrier can switch its verifier to the new secret without losing a delivery.
+    Returns the endpoint and the new secret, to show once. A second rotation during an overlap keeps the secret it
+    replaces as the previous one (the oldest stops signing). `overlap_hours=0` replaces the secret at once."""
+    now = now or timezone.now()
+    if not 0 <= overlap_hours <= MAX_OVERLAP_HOURS:
+        message = _("The overlap must be between 0 and %(max)d hours.") % {"max": MAX_OVERLAP_HOURS}
+        raise InvalidInput(message, fields={"overlap_hours": [message]})
+    secret = new_secret()
+    with transaction.atomic():
+        locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        if overlap_hours:
+            locked.previous_secret_encrypted = locked.secret_encrypted
+            locked.previous_secret_until = now + timedelta(hours=overlap_hours)
+        else:
+            locked.previous_secret_encrypted, locked.previous_secret_until = "", None
+        locked.secret = secret
+        locked.save(update_fields=["secret_encrypted", "previous_secret_encrypted", "previous_secret_until"])
+    logger.info(
+        "webhook endpoint %s: signing secret rotated by %s, the old one signs until %s",
+        locked.pk,
+        actor,
+        locked.previous_secret_until,
+    )
+    return locked, secret
+
+
+def webhook_secrets_reencrypt() -> int:
+    """After REDRESS_SECRETS_KEY gained a new first key: encrypt every stored secret under it (the old key can be
+    dropped afterwards). Returns how many endpoints were rewritten."""
+    count = 0
+    with transaction.atomic():
+        for endpoint in WebhookEndpoint.objects.select_for_update().only(
+            "pk", "secret_encrypted", "previous_secret_encrypted"
+        ):
+            WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+                secret_encrypted=secrets_reencrypt(endpoint.secret_encrypted),
+                previous_secret_encrypted=secrets_reencrypt(endpoint.previous_secret_encrypted),
+            )
+            count += 1
+    return count

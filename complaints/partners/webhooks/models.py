@@ -6,12 +6,16 @@ Imported by complaints.models, so the models belong to the complaints app. Workf
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from complaints.encryption import SecretUnreadable, secret_decrypt, secret_encrypt
 
 
 class WebhookEventType(models.TextChoices):
@@ -44,8 +48,11 @@ class WebhookEndpoint(models.Model):
         validators=[URLValidator(schemes=["http", "https"])],
         help_text=_("Where events are POSTed, e.g. https://api.carrier.example.com/redress/hooks"),
     )
-    # Kept in clear: the signature needs it. Shown once at creation, masked afterwards.
-    secret = models.CharField(_("signing secret"), max_length=128)
+    # Encrypted at rest (complaints.encryption, keyed by REDRESS_SECRETS_KEY); read and set through `secret`.
+    secret_encrypted = models.TextField(_("signing secret (encrypted)"), editable=False)
+    # During a rotation the previous secret still signs, until previous_secret_until.
+    previous_secret_encrypted = models.TextField(_("previous signing secret (encrypted)"), blank=True, editable=False)
+    previous_secret_until = models.DateTimeField(_("previous secret signs until"), null=True, blank=True)
     event_types = models.JSONField(
         _("event types"), default=all_event_types, help_text=_("The events this endpoint receives.")
     )
@@ -58,15 +65,58 @@ class WebhookEndpoint(models.Model):
         verbose_name_plural = _("webhook endpoints")
         ordering = ["carrier", "id"]
         constraints = [
-            models.CheckConstraint(condition=~Q(secret=""), name="webhook_endpoint_has_secret"),
+            models.CheckConstraint(condition=~Q(secret_encrypted=""), name="webhook_endpoint_has_secret"),
         ]
 
     def __str__(self) -> str:
         return f"{self.carrier.code} {self.url}"
 
     @property
+    def secret(self) -> str:
+        """The signing secret in clear (decrypted on each read; SecretUnreadable if the keys do not open it)."""
+        return secret_decrypt(self.secret_encrypted)
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.secret_encrypted = secret_encrypt(value)
+
+    @property
+    def previous_secret(self) -> str:
+        return secret_decrypt(self.previous_secret_encrypted)
+
+    @previous_secret.setter
+    def previous_secret(self, value: str) -> None:
+        self.previous_secret_encrypted = secret_encrypt(value)
+
+    def signing_secrets(self, *, at: datetime) -> list[str]:
+        """The secrets a delivery made at `at` is signed with: the current one, then the previous one while its
+        overlap lasts."""
+        secrets = [self.secret]
+        if self.previous_secret_encrypted and self.previous_secret_until and at < self.previous_secret_until:
+            secrets.append(self.previous_secret)
+        return secrets
+
+    @property
     def masked_secret(self) -> str:
-        return f"{self.secret[:10]}…{self.secret[-4:]}" if len(self.secret) > 16 else "…"
+        """What the admin shows: a short prefix, enough to tell two secrets apart, never enough to guess one."""
+        return mask_secret(self.secret_encrypted)
+
+    @property
+    def masked_previous_secret(self) -> str:
+        return mask_secret(self.previous_secret_encrypted) if self.previous_secret_encrypted else ""
+
+
+SHOWN_SECRET_CHARS = 4
+
+
+def mask_secret(token: str) -> str:
+    """The first SHOWN_SECRET_CHARS characters of a stored secret (after a "whsec_" marker), then "…"."""
+    try:
+        secret = secret_decrypt(token)
+    except SecretUnreadable:
+        return gettext("(cannot be decrypted: check REDRESS_SECRETS_KEY)")
+    marker = "whsec_" if secret.startswith("whsec_") else ""
+    return f"{marker}{secret[len(marker) : len(marker) + SHOWN_SECRET_CHARS]}…"
 
 
 class WebhookDelivery(models.Model):

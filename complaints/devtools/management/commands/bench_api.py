@@ -235,6 +235,8 @@ class Command(DevtoolCommand):
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.bench",
             "DJANGO_SECRET_KEY": "bench-only-not-secret-" + "x" * 40,
+            # The same database, so the same keys for the secrets stored in it.
+            "REDRESS_SECRETS_KEY": ",".join(settings.REDRESS_SECRETS_KEY),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DATABASE_URL": f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}",
             "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/5",
