@@ -21,7 +21,6 @@ from complaints.choices import (
 from complaints.errors import (
     IllegalTransition,
     InvalidInput,
-    ServiceError,
 )
 from complaints.events import event_record
 from complaints.followups.messages import resolution_notice_for
@@ -88,17 +87,16 @@ def complaint_assign(
 @dataclass(frozen=True)
 class TakeResult:
     """What complaints_take did: how many it gave the actor, how many were theirs already, and how many it left
-    alone because a colleague owns them, they are closed, or the service refused (a race)."""
+    alone because a colleague owns them or they are closed."""
 
     taken: int = 0
     already_yours: int = 0
     owned_by_others: int = 0
     closed: int = 0
-    refused: int = 0
 
     @property
     def skipped(self) -> int:
-        return self.owned_by_others + self.closed + self.refused
+        return self.owned_by_others + self.closed
 
 
 def complaints_take(
@@ -109,11 +107,11 @@ def complaints_take(
 ) -> TakeResult:
     """The actor takes the unowned complaints among these (the bulk "assign to me"). A colleague's complaint is never
     taken, even if the colleague took it after the list was read: that is a supervisor's call, one by one (the
-    ownership is checked with the row locked). Closed complaints are left alone. Each complaint is its own
-    transaction, so one refusal does not undo the others."""
+    ownership is checked with the row locked, so complaint_assign cannot be refused after it). Closed complaints are
+    left alone. Each complaint is its own transaction: what was taken stays taken whatever happens to the next."""
     _check_can_own(actor)
     at = at or timezone.now()
-    counts = {"taken": 0, "already_yours": 0, "owned_by_others": 0, "closed": 0, "refused": 0}
+    counts = {"taken": 0, "already_yours": 0, "owned_by_others": 0, "closed": 0}
     for complaint in complaints:
         with transaction.atomic():
             fresh = complaint_lock(complaint=complaint)
@@ -124,12 +122,8 @@ def complaints_take(
             elif fresh.owner_id is not None:
                 outcome = "owned_by_others"
             else:
-                try:
-                    complaint_assign(complaint=fresh, actor=actor, owner=actor, at=at)
-                except ServiceError:
-                    outcome = "refused"
-                else:
-                    outcome = "taken"
+                complaint_assign(complaint=fresh, actor=actor, owner=actor, at=at)
+                outcome = "taken"
             instance_sync(complaint, fresh)
         counts[outcome] += 1
     return TakeResult(**counts)
