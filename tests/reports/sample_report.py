@@ -5,6 +5,7 @@ Hand-made, so the tests know every figure: KY reported no parcel volume (its rat
 survey the previous week (the dissatisfaction rate's previous value and change are unknown)."""
 
 import copy
+from decimal import Decimal
 
 H = {  # name: (value, previous)
     "received": (128, 110),
@@ -38,8 +39,6 @@ def _entry(value, previous):
     if value is None or previous is None:
         change = None
     elif isinstance(value, str):
-        from decimal import Decimal
-
         change = str(Decimal(value) - Decimal(previous))
     else:
         change = round(value - previous, 2) if isinstance(value, float) else value - previous

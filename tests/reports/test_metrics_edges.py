@@ -5,7 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from complaints.choices import MessageState
 from complaints.errors import InvalidInput
@@ -13,7 +13,7 @@ from complaints.models import OutboundMessage
 from reports.metrics import HEADLINE_FIELDS, percentile_cont, week_compute
 from reports.models import WeeklyReport
 from reports.selectors import weekly_reports_latest
-from reports.services import parcel_volume_set, weekly_report_build
+from reports.services import parcel_volume_set, weekly_report_build, weekly_report_mark_emailed
 from reports.weeks import IsoWeek
 from tests.reports.builders import dispatch, first_reply, local, plan_progress, receive, resolve
 
@@ -253,8 +253,6 @@ def test_older_trend_weeks_show_what_their_stored_report_said(db, zto):
 
 def test_weeks_follow_the_operation_time_zone_whatever_the_request_activated(db, zto):
     # Given a complaint on Sunday 23:59 in Shanghai, and a caller whose request activated UTC
-    from django.utils import timezone
-
     receive(local(11, 22, 23, 59), carrier=zto)
     with timezone.override("UTC"):
         data = week_compute(week=W47, now=local(11, 23, 8))
@@ -266,8 +264,6 @@ def test_weeks_follow_the_operation_time_zone_whatever_the_request_activated(db,
 
 def test_the_weeks_email_is_claimed_once(db):
     # Given W47's stored report
-    from reports.services import weekly_report_mark_emailed
-
     report = weekly_report_build(week=W47, now=local(11, 23, 8))
 
     # When two jobs claim its email, then only the first gets it, and the time is kept

@@ -1,9 +1,10 @@
 """The weekly report page in the admin: supervisors read it, agents are refused, anonymous users log in first."""
 
-from datetime import UTC
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from reports.models import WeeklyReport
@@ -18,8 +19,6 @@ NOW = "2026-11-25T02:00:00+00:00"
 
 @pytest.fixture
 def stored_w47(db):
-    from datetime import date, datetime
-
     return WeeklyReport.objects.create(
         iso_week="2026-W47",
         week_start=date(2026, 11, 16),
@@ -148,8 +147,6 @@ def test_a_carrier_user_never_reaches_the_page(client):
 
 @time_machine.travel(NOW, tick=False)
 def test_the_reports_section_links_supervisors_to_the_page(supervisor_client, agent, stored_w47):
-    from django.test import Client
-
     agent_client = Client()
     agent_client.force_login(agent)
     index = supervisor_client.get(reverse("admin:index")).content.decode()

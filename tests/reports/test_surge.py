@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from complaints.choices import Category, MessageKind
 from complaints.models import Complaint, OutboundMessage
-from reports.surge import surge_check
+from reports.surge import surge_check, surges_find
 from tests.factories import SupervisorFactory, make_complaint
 
 pytestmark = pytest.mark.django_db
@@ -99,8 +99,6 @@ def test_the_counts_are_one_query(sup, zto, sf):
     _complaints(5, carrier=zto)
     _complaints(2, carrier=sf)
     assert Complaint.objects.count() == 7
-    from reports.surge import surges_find
-
     with CaptureQueriesContext(connection) as queries:
         surges = surges_find(now=NOW)
     assert len(queries) == 1
