@@ -32,12 +32,11 @@ from complaints.admin.forms import (
 from complaints.choices import Status
 from complaints.errors import InvalidInput, ServiceError
 from complaints.followups.planning import complaint_send_progress_update_now
-from complaints.models import Complaint, ResolutionProposal
+from complaints.models import Complaint, ProposalState, ResolutionProposal
 from complaints.selectors import (
     ComplaintAction,
     action_permitted,
     complaint_actions_for,
-    complaint_pending_proposal,
     complaint_plain_targets,
     complaint_timeline,
 )
@@ -165,7 +164,7 @@ class ComplaintActionsMixin:
             (s, Status(s).label) for s in complaint_plain_targets(complaint=obj)
         ]
         proposals = list(obj.resolution_proposals.select_related("carrier", "decided_by")[:20])
-        pending_proposal = complaint_pending_proposal(complaint=obj)
+        pending_proposal = next((p for p in proposals if p.state == ProposalState.PROPOSED), None)
         return {
             "timeline": complaint_timeline(complaint=obj),
             "outbound_messages": list(obj.messages.order_by("-created_at", "-id")[:100]),
