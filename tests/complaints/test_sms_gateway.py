@@ -3,7 +3,12 @@ idempotency key, an accepted message whose answer is not JSON counts as sent, an
 redirects fails that message only (retried), while the others go out."""
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,6 +16,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
+from django.db import connection
+from django.utils import timezone
 
 from complaints.choices import MessageKind, MessageState
 from complaints.followups.outbox import outbox_dispatch
@@ -27,6 +35,7 @@ class Gateway:
     requests: list = field(default_factory=list)
     # Per recipient, what to answer: a list of (status, body bytes) or "garbage", used up in order; then 200 JSON.
     script: dict = field(default_factory=dict)
+    delay: float = 0.0  # seconds before each answer
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -38,6 +47,7 @@ def _handler(gateway: Gateway):
                 gateway.requests.append({"path": self.path, "headers": dict(self.headers.items()), "json": body})
                 answers = gateway.script.get(body["to"], [])
                 answer = answers.pop(0) if answers else (200, json.dumps({"id": f"gw-{len(gateway.requests)}"}))
+            time.sleep(gateway.delay)
             if answer == "garbage":
                 self.wfile.write(b"SMS GATEWAY READY\r\n\r\n")  # not HTTP at all: http.client's BadStatusLine
                 self.close_connection = True
@@ -150,3 +160,56 @@ def test_a_redirect_from_the_gateway_is_not_followed(gateway):
     assert [r["path"] for r in gateway.requests] == ["/sms/send"]
     assert result.retried == 1
     assert "302" in ack_of(complaint).last_error
+
+
+def _dispatcher_process(gateway: Gateway) -> subprocess.Popen:
+    """A worker of its own: a Python process running one dispatcher run against the test database and the gateway."""
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "REDRESS_SMS_BACKEND": "complaints.followups.sms.HttpGatewayBackend",
+        "REDRESS_SMS_GATEWAY_URL": gateway.url,
+        "REDRESS_QUIET_HOURS_START": "24",  # no quiet hours: the test runs at any hour
+        "REDRESS_QUIET_HOURS_END": "0",
+    }
+    code = "import django; django.setup(); from complaints.followups.outbox import outbox_dispatch; outbox_dispatch()"
+    return subprocess.Popen([sys.executable, "-c", code], cwd=django_settings.BASE_DIR, env=env)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_killed_mid_run_leaves_one_message_in_doubt_and_it_is_sent_again_with_its_key(gateway, settings):
+    # Given six acknowledgements due now, and a gateway taking 0.3 s per message
+    settings.REDRESS_QUIET_HOURS_START, settings.REDRESS_QUIET_HOURS_END = 24, 0
+    settings.REDRESS_MESSAGE_STUCK_AFTER_SECONDS = 5
+    complaints = [make_complaint() for _ in range(6)]
+    gateway.delay = 0.3
+
+    # When a worker process runs the dispatcher and is killed with SIGKILL while the gateway holds its third message
+    worker = _dispatcher_process(gateway)
+    deadline = time.monotonic() + 20
+    while len(gateway.requests) < 3 and time.monotonic() < deadline and worker.poll() is None:
+        time.sleep(0.01)
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+    assert len(gateway.requests) == 3
+
+    # Then two messages are sent, the third is "sending" (in doubt: the gateway may have it), the rest still pending
+    assert [ack_of(c).state for c in complaints] == (
+        [MessageState.SENT] * 2 + [MessageState.SENDING] + [MessageState.PENDING] * 3
+    )
+
+    # When a dispatcher runs once the in-doubt message's reclaim time has passed
+    gateway.delay = 0
+    result = outbox_dispatch(now=timezone.now() + timedelta(seconds=6))
+
+    # Then everything is sent; only the message in doubt reached the gateway twice, with the same idempotency key
+    assert (result.reclaimed, result.sent) == (1, 4)
+    assert [ack_of(c).state for c in complaints] == [MessageState.SENT] * 6
+    keys = [r["json"]["idempotency_key"] for r in gateway.requests]
+    in_doubt = f"redress-{ack_of(complaints[2]).pk}"
+    assert keys.count(in_doubt) == 2
+    assert sorted(set(keys)) == sorted(f"redress-{ack_of(c).pk}" for c in complaints)
+    assert len(keys) == 7
