@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
 
 from complaints.choices import MessageChannel, MessageKind, MessageState
@@ -66,6 +67,16 @@ class DiesOnThirdSend:
         DiesOnThirdSend.sends += 1
         if DiesOnThirdSend.sends == 3:
             raise WorkerDied
+        return FileBackend().send(to=to, body=body, message_id=message_id)
+
+
+class HitsTheSoftTimeLimitOnSecondSend:
+    sends = 0
+
+    def send(self, *, to, body, message_id):
+        HitsTheSoftTimeLimitOnSecondSend.sends += 1
+        if HitsTheSoftTimeLimitOnSecondSend.sends == 2:
+            raise SoftTimeLimitExceeded()
         return FileBackend().send(to=to, body=body, message_id=message_id)
 
 
@@ -345,3 +356,22 @@ def test_an_email_sent_again_carries_the_same_message_id(settings):
     ack = ack_of(complaint)
     assert [m["Message-ID"] for m in FlakySmtp.attempts] == [f"<redress-{ack.pk}@redress.example.com>"] * 2
     assert "SMTPServerDisconnected" not in ack.last_error  # cleared once sent
+
+
+@pytest.mark.django_db
+def test_the_tasks_soft_time_limit_mid_send_stops_the_run_and_leaves_nothing_sending(sms_settings):
+    # Given four acknowledgements, and the task's soft time limit firing while the second is being sent
+    sms_settings.REDRESS_SMS_BACKEND = f"{MODULE}.HitsTheSoftTimeLimitOnSecondSend"
+    HitsTheSoftTimeLimitOnSecondSend.sends = 0
+    with at(T0):
+        complaints = [make_complaint() for _ in range(4)]
+
+        # When the dispatcher runs, Then the run stops (the task must end now)
+        with pytest.raises(SoftTimeLimitExceeded):
+            outbox_dispatch()
+
+    # and the interrupted message is due again in a minute with its attempt recorded, the rest still pending
+    assert states(complaints) == [MessageState.SENT] + [MessageState.PENDING] * 3
+    interrupted = ack_of(complaints[1])
+    assert (interrupted.attempts, interrupted.due_at) == (1, T0 + 60 * S)
+    assert interrupted.last_error.startswith("SoftTimeLimitExceeded")
