@@ -84,6 +84,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the lock instead of failing at once when web, worker and beat write together.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The weekly report's computation reads from a read replica when REPORTS_DATABASE_URL is set (reports/routers.py,
+# docs/scaling.md); every write still goes to DATABASE_URL. Unset, the reports read the primary like everything else.
+REPORTS_DATABASE_URL = env.str("REPORTS_DATABASE_URL", default="")
+if REPORTS_DATABASE_URL:
+    DATABASES["reports"] = env.db_url("REPORTS_DATABASE_URL")
+    DATABASES["reports"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+# The alias the report computation reads from.
+REDRESS_REPORTS_DATABASE = "reports" if REPORTS_DATABASE_URL else "default"
+DATABASE_ROUTERS = ["reports.routers.ReportsRouter"]
 
 # --- Auth -----------------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

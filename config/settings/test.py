@@ -1,7 +1,7 @@
 """Settings for the test suite: the same database engine as configured (PostgreSQL in CI), fast hashing."""
 
 from .base import *
-from .base import derived_fernet_key, env
+from .base import DATABASES, derived_fernet_key, env
 
 INSTALLED_APPS = [*INSTALLED_APPS, "complaints.devtools"]
 REDRESS_DEVTOOLS = True
@@ -27,3 +27,13 @@ STATIC_ROOT = VAR_DIR / "static-test"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # The webhook tests run their receiver on 127.0.0.1; the address guard is tested with this off.
 REDRESS_WEBHOOK_ALLOW_PRIVATE_HOSTS = env.bool("REDRESS_WEBHOOK_ALLOW_PRIVATE_HOSTS", default=True)
+# Report figures are read from the test database itself (every test reads what it wrote). The router's tests
+# (tests/config/test_reports_database.py) switch REDRESS_REPORTS_DATABASE to "reports_replica", a test mirror of the
+# default database (a replica that is an exact copy), or to "reports", a second database of its own when
+# REPORTS_DATABASE_URL is set (CI sets it).
+REDRESS_REPORTS_DATABASE = "default"
+if "reports" in DATABASES:
+    # Its test database gets its tables from the models, not the migrations: a replica never runs migrations (it
+    # receives the primary's schema), and the data migrations address the default database.
+    DATABASES["reports"]["TEST"] = {"MIGRATE": False}
+DATABASES["reports_replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Aggregate, F, FloatField, Func, Q
 
 from complaints.choices import EventKind
 from complaints.models import REOPENING, Complaint, ComplaintEvent
+from reports.routers import reports_database
 from reports.weeks import IsoWeek
 
 SCHEMA_VERSION = 1
@@ -148,7 +149,7 @@ def percentile_cont(sorted_values: list[float], fraction: float) -> float | None
 
 
 def percentiles_in_db() -> bool:
-    return connection.vendor == "postgresql"
+    return connections[reports_database()].vendor == "postgresql"
 
 
 def reopen_q() -> Q:

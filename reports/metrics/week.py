@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from complaints.choices import Clock
@@ -27,6 +27,7 @@ from reports.metrics.root_causes import root_cause_rows
 from reports.metrics.surveys import answers_count, average_score, omissions
 from reports.metrics.volumes import backlog_count, events_count, received_count, split_rows
 from reports.models import WeeklyReport
+from reports.routers import report_reads
 from reports.weeks import IsoWeek
 
 
@@ -36,11 +37,13 @@ def week_compute(*, week: IsoWeek, now: datetime | None = None, reuse_snapshots:
     The trend's weeks before the previous one are read from their stored WeeklyReport when there is one (what was
     reported then), unless `reuse_snapshots=False`; the week and the previous one are always computed."""
     now = now or timezone.now()
-    # Weeks are the operation's (TIME_ZONE), whatever zone the caller's request activated.
-    with timezone.override(settings.TIME_ZONE):
+    # Weeks are the operation's (TIME_ZONE), whatever zone the caller's request activated. Every read goes to the
+    # reports database: the read replica when there is one (reports/routers.py).
+    with timezone.override(settings.TIME_ZONE), report_reads() as database:
+        connection = connections[database]
         if connection.vendor != "postgresql":
             return _compute(week, now, reuse_snapshots)
-        with transaction.atomic():
+        with transaction.atomic(using=database):
             with connection.cursor() as cursor:
                 # For this transaction only: JIT compilation costs more than it saves on these short aggregate
                 # queries (seconds at 1M rows, docs/benchmarks.md); enough memory to group in a hash table rather than
