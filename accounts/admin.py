@@ -1,9 +1,12 @@
+import json
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ApiKey, Carrier, User
+from accounts.models import ApiKey, AuditEntry, Carrier, User
 from accounts.services import api_key_revoke
+from complaints.admin.base import ReadOnlyAdminMixin
 
 
 @admin.register(Carrier)
@@ -47,5 +50,27 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         keys = list(queryset.filter(revoked_at__isnull=True))
         for key in keys:
-            api_key_revoke(api_key=key)
+            api_key_revoke(api_key=key, actor=request.user)
         self.message_user(request, _("%(n)d API keys revoked.") % {"n": len(keys)}, messages.SUCCESS)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The audit trail (accounts.audit): who changed SLA policies, webhook endpoints and secrets, API keys, replayed
+    deliveries and recomputed reports, and when. Supervisors read it; nobody edits it."""
+
+    list_display = ("created_at", "actor_display", "action", "target_repr", "details")
+    list_filter = ("action", ("actor", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("actor",)
+    search_fields = ("target_repr", "actor__username")
+    date_hierarchy = "created_at"
+    fields = ("created_at", "actor", "action", "target_type", "target_id", "target_repr", "details")
+    readonly_fields = fields
+
+    @admin.display(description=_("actor"), ordering="actor__username")
+    def actor_display(self, obj: AuditEntry) -> str:
+        return str(obj.actor) if obj.actor_id else _("system")
+
+    @admin.display(description=_("details"))
+    def details(self, obj: AuditEntry) -> str:
+        return json.dumps(obj.data, ensure_ascii=False, sort_keys=True)

@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -89,3 +90,67 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.carrier.code})"
+
+
+class AuditAction(models.TextChoices):
+    """The changes to the operation's settings that are audited (docs/architecture.md, "The audit trail")."""
+
+    SLA_POLICY_SAVED = "sla_policy_saved", _("SLA policy saved")
+    WEBHOOK_ENDPOINT_SAVED = "webhook_endpoint_saved", _("Webhook endpoint saved")
+    WEBHOOK_SECRET_ROTATED = "webhook_secret_rotated", _("Webhook secret rotated")
+    WEBHOOK_DELIVERY_REPLAYED = "webhook_delivery_replayed", _("Webhook delivery replayed")
+    API_KEY_ISSUED = "api_key_issued", _("API key issued")
+    API_KEY_REVOKED = "api_key_revoked", _("API key revoked")
+    REPORT_RECOMPUTED = "report_recomputed", _("Weekly report recomputed")
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Audit entries are append-only and cannot be updated.")
+
+    def delete(self):
+        raise TypeError("Audit entries are append-only and cannot be deleted.")
+
+
+class AuditEntry(models.Model):
+    """Who changed what in the operation's settings, and when: one row per change, written by accounts.audit.
+    audit_record inside the change's own transaction. Append-only: the database refuses updates (migration 0004).
+    Never holds a secret (a key's prefix at most)."""
+
+    created_at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        help_text=_("Empty when the system or a command-line job made the change."),
+    )
+    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
+    target_type = models.CharField(_("target type"), max_length=100)
+    target_id = models.CharField(_("target id"), max_length=64)
+    target_repr = models.CharField(_("target"), max_length=200)
+    data = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["action", "created_at"], name="audit_action_time"),
+            models.Index(fields=["target_type", "target_id"], name="audit_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("Audit entries are append-only and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Audit entries are append-only and cannot be deleted.")

@@ -73,6 +73,8 @@ _SUPERVISOR_PERMISSIONS = _AGENT_PERMISSIONS.union(
         "accounts.change_user",
         "accounts.view_apikey",
         "accounts.change_apikey",
+        # The audit trail of settings changes (read-only: only services write it).
+        "accounts.view_auditentry",
     }
 )
 

@@ -12,7 +12,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
-from accounts.models import ApiKey, Carrier, User
+from accounts.audit import audit_record
+from accounts.models import ApiKey, AuditAction, Carrier, User
 from accounts.roles import GROUP_CARRIER, ROLE_PERMISSIONS
 
 logger = logging.getLogger(__name__)
@@ -79,23 +80,38 @@ def carrier_api_user(*, carrier: Carrier) -> User:
     return user
 
 
-def api_key_issue(*, carrier: Carrier, name: str = "") -> tuple[ApiKey, str]:
-    """A new key for the carrier. Returns the row and the key itself, which is never stored and cannot be shown
-    again."""
+def api_key_issue(*, carrier: Carrier, name: str = "", actor: User | None = None) -> tuple[ApiKey, str]:
+    """A new key for the carrier, issued by `actor` (None: a command-line job). Returns the row and the key itself,
+    which is never stored and cannot be shown again; the audit trail names it by its prefix."""
     raw = KEY_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         user = carrier_api_user(carrier=carrier)
         key = ApiKey.objects.create(
             carrier=carrier, user=user, name=(name or "").strip()[:100], prefix=raw[:12], key_hash=api_key_hash(raw)
         )
+        audit_record(
+            actor=actor,
+            action=AuditAction.API_KEY_ISSUED,
+            target=key,
+            data={"carrier": carrier.code, "name": key.name, "prefix": key.prefix},
+        )
     return key, raw
 
 
-def api_key_revoke(*, api_key: ApiKey, at: datetime | None = None) -> ApiKey:
-    """Revoke a key at once; revoking twice changes nothing."""
+def api_key_revoke(*, api_key: ApiKey, actor: User | None = None, at: datetime | None = None) -> ApiKey:
+    """Revoke a key at once; revoking twice changes nothing (and is audited once)."""
     at = at or timezone.now()
-    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=at)
-    api_key.refresh_from_db(fields=["revoked_at"])
+    with transaction.atomic():
+        revoked = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=at)
+        api_key.refresh_from_db(fields=["revoked_at"])
+        if revoked:
+            audit_record(
+                actor=actor,
+                action=AuditAction.API_KEY_REVOKED,
+                target=api_key,
+                data={"carrier": api_key.carrier.code, "name": api_key.name, "prefix": api_key.prefix},
+                at=at,
+            )
     return api_key
 
 

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Carrier, User
+from accounts.audit import audit_record
+from accounts.models import AuditAction, Carrier, User
 from complaints.choices import MessageChannel, MessageKind
 from complaints.errors import InvalidInput
 from complaints.followups.outbox import messages_enqueue
@@ -80,9 +81,27 @@ def weekly_report_build(
             defaults={"week_start": week.monday, "data": data, "computed_at": now, "computed_by": actor},
         )
         if not created and recompute:
+            audit = {
+                "iso_week": str(week),
+                "previous_computed_at": report.computed_at,
+                "previous_computed_by": report.computed_by.username if report.computed_by else None,
+                "changed": _headline_changes(report.data, data),
+            }
             report.data, report.computed_at, report.computed_by = data, now, actor
             report.save(update_fields=["data", "computed_at", "computed_by"])
+            audit_record(actor=actor, action=AuditAction.REPORT_RECOMPUTED, target=report, data=audit, at=now)
     return report
+
+
+def _headline_changes(before: dict, after: dict) -> dict:
+    """The headline figures a recompute changed: {figure: [before, after]}."""
+    old, new = (before or {}).get("headline") or {}, (after or {}).get("headline") or {}
+    changes = {}
+    for figure in sorted(old.keys() | new.keys()):
+        was, now = (old.get(figure) or {}).get("value"), (new.get(figure) or {}).get("value")
+        if was != now:
+            changes[figure] = [was, now]
+    return changes
 
 
 def weekly_report_mark_emailed(*, report: WeeklyReport, at: datetime | None = None) -> bool:

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.audit import audit_record
+from accounts.models import AuditAction, User
 from accounts.roles import is_supervisor
 from complaints import nudges
 from complaints.choices import (
@@ -81,11 +82,31 @@ def _refresh_all_clocks_soon() -> None:
         complaints_refresh_all_clocks()
 
 
+# What an SLA policy says (not its bookkeeping): what the audit trail compares.
+_POLICY_AUDITED = tuple(
+    field.name for field in SlaPolicy._meta.concrete_fields if field.name not in ("id", "updated_at")
+)
+
+
 def sla_policy_save(*, policy: SlaPolicy, actor: User) -> SlaPolicy:
-    """Save an SLA policy (supervisors only) and, once committed, recompute the due times of open complaints."""
+    """Save an SLA policy (supervisors only) and, once committed, recompute the due times of open complaints. The
+    audit trail records who changed what (each changed setting, before and after)."""
     if not is_supervisor(actor):
         raise NotAllowed(_("Only supervisors can change SLA policies."))
     with transaction.atomic():
+        stored = SlaPolicy.objects.select_for_update().filter(pk=policy.pk).first() if policy.pk else None
         policy.save()
+        changed = {
+            name: [getattr(stored, name) if stored else None, getattr(policy, name)]
+            for name in _POLICY_AUDITED
+            if stored is None or getattr(stored, name) != getattr(policy, name)
+        }
+        if stored is None or changed:
+            audit_record(
+                actor=actor,
+                action=AuditAction.SLA_POLICY_SAVED,
+                target=policy,
+                data={"created": stored is None, "changed": changed},
+            )
         transaction.on_commit(_refresh_all_clocks_soon)
     return policy

@@ -167,14 +167,17 @@ GRANTED_BY_THE_MIGRATIONS = {
     },
     GROUP_CARRIER: set(),
 }
+# Granted by the map alone, after the data migrations: the audit trail (accounts 0004), for supervisors only.
+GRANTED_SINCE = {GROUP_AGENT: set(), GROUP_SUPERVISOR: {"accounts.view_auditentry"}, GROUP_CARRIER: set()}
+GRANTED = {group: GRANTED_BY_THE_MIGRATIONS[group] | GRANTED_SINCE[group] for group in GRANTED_BY_THE_MIGRATIONS}
 
 
 def _group_permission_rows():
     return set(Group.permissions.through.objects.values_list("pk", "group__name", "permission_id"))
 
 
-def test_the_map_gives_exactly_what_the_data_migrations_granted():
-    assert {group: set(permissions) for group, permissions in ROLE_PERMISSIONS.items()} == GRANTED_BY_THE_MIGRATIONS
+def test_the_map_gives_exactly_what_the_data_migrations_granted_and_the_audit_trail():
+    assert {group: set(permissions) for group, permissions in ROLE_PERMISSIONS.items()} == GRANTED
 
 
 def test_every_permission_in_the_map_exists_after_migrating():
@@ -193,10 +196,10 @@ def test_the_sync_builds_the_role_groups_from_nothing():
     # When the roles are synced
     changes = role_permissions_sync()
 
-    # Then the groups are back with exactly what the migrations granted
+    # Then the groups are back with exactly what the map grants
     for group in (GROUP_AGENT, GROUP_SUPERVISOR, GROUP_CARRIER):
-        assert _permissions(group) == GRANTED_BY_THE_MIGRATIONS[group], group
-    assert changes[GROUP_AGENT] == RoleChange(frozenset(GRANTED_BY_THE_MIGRATIONS[GROUP_AGENT]), frozenset())
+        assert _permissions(group) == GRANTED[group], group
+    assert changes[GROUP_AGENT] == RoleChange(frozenset(GRANTED[GROUP_AGENT]), frozenset())
     assert GROUP_CARRIER not in changes  # created, but nothing to give it
 
 
@@ -210,7 +213,7 @@ def test_the_sync_puts_back_a_removed_permission_and_takes_away_an_added_one():
     changes = role_permissions_sync()
 
     # Then the map is the truth again, and the sync says what it changed
-    assert _permissions(GROUP_AGENT) == GRANTED_BY_THE_MIGRATIONS[GROUP_AGENT]
+    assert _permissions(GROUP_AGENT) == GRANTED[GROUP_AGENT]
     assert changes == {
         GROUP_AGENT: RoleChange(frozenset({"complaints.change_complaint"}), frozenset({"complaints.delete_complaint"}))
     }
@@ -253,7 +256,7 @@ def test_a_permission_not_created_yet_is_skipped_with_a_warning(monkeypatch, cap
 
     # Then the rest is applied and the missing one is named
     assert changes == {}
-    assert _permissions(GROUP_AGENT) == GRANTED_BY_THE_MIGRATIONS[GROUP_AGENT]
+    assert _permissions(GROUP_AGENT) == GRANTED[GROUP_AGENT]
     assert "complaints.view_notmigratedyet" in caplog.text
 
 
@@ -265,7 +268,7 @@ def test_migrate_runs_the_sync():
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
 
     # Then the supervisors have their permissions again
-    assert _permissions(GROUP_SUPERVISOR) == GRANTED_BY_THE_MIGRATIONS[GROUP_SUPERVISOR]
+    assert _permissions(GROUP_SUPERVISOR) == GRANTED[GROUP_SUPERVISOR]
 
 
 # --- The database rule ------------------------------------------------------------------------------------------------

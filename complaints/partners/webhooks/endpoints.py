@@ -11,7 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.audit import audit_record
+from accounts.models import AuditAction, User
 from complaints.encryption import secrets_reencrypt
 from complaints.errors import IllegalTransition, InvalidInput
 from complaints.nudges import webhook_dispatcher_nudge
@@ -68,6 +69,13 @@ def webhook_delivery_replay(
             retry_until=now + timedelta(hours=settings.REDRESS_WEBHOOK_RETRY_HOURS),
         )
         logger.info("webhook delivery %s replayed as %s by %s", original.pk, replay.pk, actor)
+        audit_record(
+            actor=actor,
+            action=AuditAction.WEBHOOK_DELIVERY_REPLAYED,
+            target=replay,
+            data={"replay_of": original.pk, "event_id": original.event_id, "endpoint": original.endpoint_id},
+            at=now,
+        )
         if settings.REDRESS_NUDGE_DISPATCHER:
             transaction.on_commit(webhook_dispatcher_nudge)
     return replay
@@ -90,6 +98,7 @@ def webhook_endpoint_save(*, endpoint: WebhookEndpoint, actor: User | None = Non
     if refusal:
         raise InvalidInput(refusal, fields={"url": [refusal]})
     with transaction.atomic():
+        stored = None
         if endpoint.pk:
             stored = WebhookEndpoint.objects.select_for_update().filter(pk=endpoint.pk).first()
             if stored is not None and stored.secret != endpoint.secret:
@@ -97,7 +106,27 @@ def webhook_endpoint_save(*, endpoint: WebhookEndpoint, actor: User | None = Non
                 logger.info("webhook endpoint %s: signing secret replaced by %s", endpoint.pk, actor)
         endpoint.full_clean()
         endpoint.save()
+        if audit := _endpoint_changes(stored, endpoint, new_secret_shown=bool(shown)):
+            audit_record(actor=actor, action=AuditAction.WEBHOOK_ENDPOINT_SAVED, target=endpoint, data=audit)
     return endpoint, shown
+
+
+_ENDPOINT_AUDITED = ("carrier_id", "url", "event_types", "description", "is_active")
+
+
+def _endpoint_changes(stored: WebhookEndpoint | None, saved: WebhookEndpoint, *, new_secret_shown: bool) -> dict:
+    """What the audit trail says of a save: each changed setting (before and after) and whether the secret was
+    replaced, never the secret itself. Empty when nothing changed."""
+    changed = {
+        name: [getattr(stored, name) if stored else None, getattr(saved, name)]
+        for name in _ENDPOINT_AUDITED
+        if stored is None or getattr(stored, name) != getattr(saved, name)
+    }
+    replaced = stored is not None and stored.secret != saved.secret
+    if stored is not None and not changed and not replaced:
+        return {}
+    secret = "new" if new_secret_shown else "replaced" if replaced else "unchanged"
+    return {"created": stored is None, "changed": changed, "secret": secret}
 
 
 MAX_OVERLAP_HOURS = 24 * 30
@@ -124,6 +153,13 @@ def webhook_endpoint_rotate_secret(
             locked.previous_secret_encrypted, locked.previous_secret_until = "", None
         locked.secret = secret
         locked.save(update_fields=["secret_encrypted", "previous_secret_encrypted", "previous_secret_until"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.WEBHOOK_SECRET_ROTATED,
+            target=locked,
+            data={"overlap_hours": overlap_hours, "previous_signs_until": locked.previous_secret_until},
+            at=now,
+        )
     logger.info(
         "webhook endpoint %s: signing secret rotated by %s, the old one signs until %s",
         locked.pk,
