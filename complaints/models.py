@@ -64,7 +64,8 @@ class Complaint(models.Model):
 
     declared_value = models.DecimalField(_("declared value (CNY)"), default=Decimal("0.00"), **MONEY)
     insured_value = models.DecimalField(_("insured value (CNY)"), default=Decimal("0.00"), **MONEY)
-    shipping_fee = models.DecimalField(_("shipping fee (CNY)"), default=Decimal("0.00"), **MONEY)
+    # Empty: not recorded. Unknown is not ¥0.00: a compensation claim that needs the fee waits until it is known.
+    shipping_fee = models.DecimalField(_("shipping fee (CNY)"), null=True, blank=True, **MONEY)
 
     priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
     risk_medical = models.BooleanField(_("medical or urgent goods"), default=False)
@@ -534,9 +535,6 @@ class IdempotencyKey(models.Model):
             models.UniqueConstraint(fields=["carrier", "key"], name="idempotency_key_once_per_carrier"),
         ]
 
-
-# Evidence files attached to complaints (their own package: complaints/evidence).
-from complaints.evidence.models import Evidence  # noqa: E402,F401
 
 # Webhooks to carriers (their own module, so the API's models and these merge cleanly).
 from complaints.partners.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: E402,F401

@@ -19,42 +19,17 @@ message templates under complaints/messages/<language>/, and both versions are s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
 from complaints.compensation.choices import Case, MismatchKind
+from complaints.compensation.claim_inputs import ClaimInputs, PolicyTerms, validate_inputs
+from complaints.compensation.numbers import HUNDRED, fen, fen_exact, money
 from complaints.errors import InvalidInput
 
-FEN = Decimal("0.01")
-HUNDRED = Decimal("100")
 LANGUAGES = ("zh-hans", "en")
-# Mirrors models.MAX_AMOUNT (kept here so the calculator imports no models).
-MAX_AMOUNT = Decimal("1000000.00")
-
-
-@dataclass(frozen=True)
-class PolicyTerms:
-    """The policy parameters the arithmetic needs (CompensationPolicy.terms())."""
-
-    delay_fee_waiver_percent: Decimal = Decimal("100")
-    loss_fee_refund_percent: Decimal = Decimal("100")
-    insured_cap: bool = True
-    uninsured_cap_multiple: Decimal | None = None
-    damage_min_percent: Decimal = Decimal("100")
-
-
-@dataclass(frozen=True)
-class ClaimInputs:
-    case: str
-    declared_value: Decimal
-    insured_value: Decimal
-    shipping_fee: Decimal
-    proven_value: Decimal | None = None
-    days_late: int = 0
-    damaged_share: Decimal | None = None  # percent, 0-100: partial damage, or the missing share of a quantity
-    mismatch_kind: str = ""
-    value_destroyed: bool = False  # a delay that destroyed the item's value is paid as a loss
 
 
 @dataclass(frozen=True)
@@ -80,14 +55,6 @@ class Computation:
 # --- formatting -----------------------------------------------------------------------------------------------------
 
 
-def fen(value: Decimal) -> Decimal:
-    return value.quantize(FEN, rounding=ROUND_HALF_UP)
-
-
-def money(value: Decimal) -> str:
-    return f"¥{fen(value):,.2f}"
-
-
 def _number(value: Decimal) -> str:
     """37.50 -> 37.5, 100.00 -> 100: percentages and multiples as people say them."""
     text = f"{value.normalize():f}"
@@ -102,99 +69,43 @@ def _line(en: str, zh: str, amount: Decimal | None = None, **params) -> Line:
     return Line(text={"en": en % params, "zh-hans": zh % params}, amount=amount)
 
 
-# --- validation -----------------------------------------------------------------------------------------------------
-
-
-def _decimal(value, name: str, errors: dict[str, list[str]]) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value))
-    except (ArithmeticError, ValueError, TypeError):
-        errors.setdefault(name, []).append(_("Enter a number."))
-        return None
-    if not number.is_finite():
-        errors.setdefault(name, []).append(_("Enter a number."))
-        return None
-    return number
-
-
-def validate_inputs(inputs: ClaimInputs) -> ClaimInputs:
-    """The inputs with amounts as Decimal, or InvalidInput saying what to fix for every field at fault."""
-    errors: dict[str, list[str]] = {}
-    if inputs.case not in Case.values:
-        errors["case"] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(Case.values)}]
-    amounts = {}
-    for name in ("declared_value", "insured_value", "shipping_fee", "proven_value"):
-        number = _decimal(getattr(inputs, name), name, errors)
-        if number is not None and not (0 <= number < MAX_AMOUNT):
-            errors.setdefault(name, []).append(
-                _("Amounts are from 0 to less than %(max)s CNY.") % {"max": f"{MAX_AMOUNT:,.0f}"}
-            )
-        elif number is not None and number != fen(number):
-            errors.setdefault(name, []).append(_("Amounts are in yuan and fen: at most two decimals."))
-        amounts[name] = number
-    share = _decimal(inputs.damaged_share, "damaged_share", errors)
-    if share is not None and not (0 <= share <= HUNDRED):
-        errors.setdefault("damaged_share", []).append(_("The damaged share is a percentage from 0 to 100."))
-    elif share is not None and share != fen(share):
-        errors.setdefault("damaged_share", []).append(_("Give the damaged share with at most two decimals."))
-    try:
-        days_late = int(inputs.days_late or 0)
-    except (TypeError, ValueError):
-        days_late = -1
-    if days_late < 0:
-        errors.setdefault("days_late", []).append(_("The number of days late is a whole number, 0 or more."))
-
-    case = inputs.case
-    uses_share = case == Case.DAMAGE or (
-        case == Case.CONTENTS_MISMATCH and inputs.mismatch_kind == MismatchKind.WRONG_QUANTITY
-    )
-    if case == Case.DELAY and days_late == 0:
-        errors.setdefault("days_late", []).append(_("A delay claim needs the number of days late (1 or more)."))
-    if inputs.value_destroyed and case != Case.DELAY:
-        errors.setdefault("value_destroyed", []).append(
-            _("Only a delay can destroy the value; a lost or damaged parcel has its own case.")
-        )
-    if case == Case.CONTENTS_MISMATCH and inputs.mismatch_kind not in MismatchKind.values:
-        errors.setdefault("mismatch_kind", []).append(
-            _("Say whether the item or the quantity is wrong: %(choices)s.")
-            % {"choices": ", ".join(MismatchKind.values)}
-        )
-    if case != Case.CONTENTS_MISMATCH and inputs.mismatch_kind:
-        errors.setdefault("mismatch_kind", []).append(_("Only a contents-mismatch claim has a mismatch kind."))
-    if uses_share and share is None and "damaged_share" not in errors:
-        errors["damaged_share"] = [_("Give the damaged (or missing) share of the value, in percent.")]
-    elif uses_share and share is not None and share == 0:
-        errors.setdefault("damaged_share", []).append(
-            _("A damaged share of 0% means nothing was damaged: there is nothing to compensate.")
-        )
-    elif not uses_share and share is not None and case in Case.values:
-        errors.setdefault("damaged_share", []).append(
-            _("A damaged share applies to damage and wrong-quantity claims only.")
-        )
-    if errors:
-        raise InvalidInput(_("The compensation cannot be computed from these inputs."), fields=errors)
-    return ClaimInputs(
-        case=case,
-        declared_value=amounts["declared_value"] or Decimal("0"),
-        insured_value=amounts["insured_value"] or Decimal("0"),
-        shipping_fee=amounts["shipping_fee"] or Decimal("0"),
-        proven_value=amounts["proven_value"],
-        days_late=days_late,
-        damaged_share=share,
-        mismatch_kind=inputs.mismatch_kind or "",
-        value_destroyed=bool(inputs.value_destroyed),
-    )
-
-
 # --- the formulas ---------------------------------------------------------------------------------------------------
+
+
+def _paid_as_loss(inputs: ClaimInputs) -> bool:
+    if inputs.case == Case.DELAY:
+        return inputs.value_destroyed
+    if inputs.case == Case.LOSS or inputs.mismatch_kind == MismatchKind.WRONG_ITEM:
+        return True
+    return inputs.uses_share and inputs.share == 1
+
+
+def _why_the_fee_is_needed(inputs: ClaimInputs, terms: PolicyTerms) -> str | None:
+    """Why this claim's formula reads the shipping fee, or None when it does not."""
+    if inputs.case == Case.DELAY and not inputs.value_destroyed:
+        return _("a delay is compensated by waiving the shipping fee")
+    if _paid_as_loss(inputs):
+        return _("a loss is paid with the shipping fee refunded on top of the value")
+    if inputs.insured_value == 0 and terms.uninsured_cap_multiple is not None:
+        return _("the cap for uninsured parcels is a multiple of the shipping fee")
+    return None
 
 
 def compute(inputs: ClaimInputs, terms: PolicyTerms) -> Computation:
     """The amount due for a claim under the policy's terms, with its explanation. Raises InvalidInput for inputs
-    that contradict each other or the case."""
+    that contradict each other or the case, and for a claim that needs the shipping fee when it is not recorded."""
     inputs = validate_inputs(inputs)
+    why = _why_the_fee_is_needed(inputs, terms) if inputs.shipping_fee is None else None
+    if why:
+        raise InvalidInput(
+            _(
+                "The parcel's shipping fee is not recorded, and %(why)s: record the fee on the complaint, then "
+                "compute the claim (an unknown fee is not ¥0.00)."
+            )
+            % {"why": why},
+            fields={"shipping_fee": [_("Unknown: record the shipping fee on the complaint first.")]},
+            code="shipping_fee_unknown",
+        )
     case = inputs.case
     if case == Case.DELAY and not inputs.value_destroyed:
         return _delay(inputs, terms)
@@ -224,20 +135,34 @@ def compute(inputs: ClaimInputs, terms: PolicyTerms) -> Computation:
                 "内件品名不符：按完全损毁赔偿，即按快件丢失赔偿。",
             ),
         )
-    share = inputs.damaged_share
-    if share == HUNDRED:
-        if case == Case.DAMAGE:
-            lead = _line(
-                "The parcel was damaged completely (100%%): total damage is paid as a loss.",
-                "快件完全损毁（100%%）：按快件丢失赔偿。",
-            )
-        else:
-            lead = _line(
-                "The whole quantity is missing (100%%): paid as total damage, that is as a loss.",
-                "内件数量全部不符（100%%）：按完全损毁赔偿，即按快件丢失赔偿。",
-            )
-        return _loss(inputs, terms, lead)
+    if inputs.share == 1:
+        return _loss(inputs, terms, _total_share_lead(inputs))
     return _partial_damage(inputs, terms)
+
+
+def _total_share_lead(inputs: ClaimInputs) -> Line:
+    damage = inputs.case == Case.DAMAGE
+    if inputs.items_total:
+        if damage:
+            return _line(
+                "All %(n)d items were damaged: total damage is paid as a loss.",
+                "%(n)d件内件全部损毁：按快件丢失赔偿。",
+                n=inputs.items_total,
+            )
+        return _line(
+            "All %(n)d items are missing: paid as total damage, that is as a loss.",
+            "%(n)d件内件全部短少：按完全损毁赔偿，即按快件丢失赔偿。",
+            n=inputs.items_total,
+        )
+    if damage:
+        return _line(
+            "The parcel was damaged completely (100%%): total damage is paid as a loss.",
+            "快件完全损毁（100%%）：按快件丢失赔偿。",
+        )
+    return _line(
+        "The whole quantity is missing (100%%): paid as total damage, that is as a loss.",
+        "内件数量全部不符（100%%）：按完全损毁赔偿，即按快件丢失赔偿。",
+    )
 
 
 def _value_line(inputs: ClaimInputs) -> tuple[Decimal, Line]:
@@ -356,39 +281,65 @@ def _cap_line(due: Decimal, cap: Decimal, amount: Decimal) -> Line:
     )
 
 
-def _partial_damage(inputs: ClaimInputs, terms: PolicyTerms) -> Computation:
-    value, value_line = _value_line(inputs)
-    share = inputs.damaged_share
-    damaged = fen(value * share / HUNDRED)
-    due = fen(damaged * terms.damage_min_percent / HUNDRED)
-    if inputs.case == Case.DAMAGE:
+def _share_text(inputs: ClaimInputs) -> str:
+    """The share as a factor in a line: 33.33% or 1/3."""
+    if inputs.items_total:
+        return f"{inputs.items_affected}/{inputs.items_total}"
+    return f"{_number(inputs.damaged_share)}%"
+
+
+def _share_lines(inputs: ClaimInputs, value: Decimal, damaged: Decimal) -> tuple[Line, Line]:
+    """The lead and the damaged (or missing) value, for a percentage or item counts."""
+    items = bool(inputs.items_total)
+    params = {"v": money(value), "f": _share_text(inputs), "d": money(damaged)}
+    if inputs.case == Case.DAMAGE and items:
+        lead = _line(
+            "The parcel was partly damaged (%(k)d of %(n)d items): the damaged share of the value is paid.",
+            "快件部分损毁（%(n)d件中损毁%(k)d件）：按损失价值所占比例赔偿。",
+            k=inputs.items_affected,
+            n=inputs.items_total,
+        )
+    elif inputs.case == Case.DAMAGE:
         lead = _line(
             "The parcel was partly damaged (%(s)s%% of its value): the damaged share of the value is paid.",
             "快件部分损毁（损失价值占%(s)s%%）：按损失价值所占比例赔偿。",
-            s=_number(share),
+            s=_number(inputs.damaged_share),
         )
-        share_line = _line(
-            "Damaged value: %(v)s × %(s)s%% = %(d)s.",
-            "损失价值：%(v)s × %(s)s%% = %(d)s。",
-            damaged,
-            v=money(value),
-            s=_number(share),
-            d=money(damaged),
+    elif items:
+        lead = _line(
+            "The quantity is short (%(k)d of %(n)d items missing): paid as partial damage.",
+            "内件数量不符（%(n)d件中短少%(k)d件）：按部分损毁赔偿。",
+            k=inputs.items_affected,
+            n=inputs.items_total,
         )
     else:
         lead = _line(
             "The quantity is short (%(s)s%% of the value is missing): paid as partial damage.",
             "内件数量不符（短少部分占价值的%(s)s%%）：按部分损毁赔偿。",
-            s=_number(share),
+            s=_number(inputs.damaged_share),
         )
+    if inputs.case == Case.DAMAGE:
         share_line = _line(
-            "Value of what is missing: %(v)s × %(s)s%% = %(d)s.",
-            "短少部分价值：%(v)s × %(s)s%% = %(d)s。",
-            damaged,
-            v=money(value),
-            s=_number(share),
-            d=money(damaged),
+            "Damaged value: %(v)s × %(f)s = %(d)s.", "损失价值：%(v)s × %(f)s = %(d)s。", damaged, **params
         )
+    else:
+        share_line = _line(
+            "Value of what is missing: %(v)s × %(f)s = %(d)s.",
+            "短少部分价值：%(v)s × %(f)s = %(d)s。",
+            damaged,
+            **params,
+        )
+    return lead, share_line
+
+
+def _partial_damage(inputs: ClaimInputs, terms: PolicyTerms) -> Computation:
+    """The share of the value (exact: a third is a third), rounded to the fen once, then the policy's share of it,
+    capped at the same share of the insured value or of N × the fee."""
+    value, value_line = _value_line(inputs)
+    share = inputs.share
+    damaged = fen_exact(Fraction(value) * share)
+    due = fen(damaged * terms.damage_min_percent / HUNDRED)
+    lead, share_line = _share_lines(inputs, value, damaged)
     lines = [
         lead,
         value_line,
@@ -404,28 +355,28 @@ def _partial_damage(inputs: ClaimInputs, terms: PolicyTerms) -> Computation:
     ]
     cap = None
     if inputs.insured_value > 0 and terms.insured_cap:
-        cap = fen(inputs.insured_value * share / HUNDRED)
+        cap = fen_exact(Fraction(inputs.insured_value) * share)
         lines.append(
             _line(
-                "Insured parcel: at most the same share of the insured value, %(i)s × %(s)s%% = %(c)s.",
-                "保价快件：最高按保价金额的相同比例赔偿，%(i)s × %(s)s%% = %(c)s。",
+                "Insured parcel: at most the same share of the insured value, %(i)s × %(f)s = %(c)s.",
+                "保价快件：最高按保价金额的相同比例赔偿，%(i)s × %(f)s = %(c)s。",
                 cap,
                 i=money(inputs.insured_value),
-                s=_number(share),
+                f=_share_text(inputs),
                 c=money(cap),
             )
         )
     elif inputs.insured_value == 0 and terms.uninsured_cap_multiple is not None:
-        cap = fen(inputs.shipping_fee * terms.uninsured_cap_multiple * share / HUNDRED)
+        cap = fen_exact(Fraction(inputs.shipping_fee) * Fraction(terms.uninsured_cap_multiple) * share)
         lines.append(
             _line(
                 "Uninsured parcel: at most the same share of %(n)s × the shipping fee, "
-                "%(f)s × %(n)s × %(s)s%% = %(c)s.",
-                "未保价快件：最高按运费%(n)s倍的相同比例赔偿，%(f)s × %(n)s × %(s)s%% = %(c)s。",
+                "%(fee)s × %(n)s × %(f)s = %(c)s.",
+                "未保价快件：最高按运费%(n)s倍的相同比例赔偿，%(fee)s × %(n)s × %(f)s = %(c)s。",
                 cap,
                 n=_number(terms.uninsured_cap_multiple),
-                f=money(inputs.shipping_fee),
-                s=_number(share),
+                fee=money(inputs.shipping_fee),
+                f=_share_text(inputs),
                 c=money(cap),
             )
         )

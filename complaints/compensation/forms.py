@@ -40,6 +40,15 @@ class ProposeForm(forms.Form):
             "Damage and wrong quantity: the share of the value damaged or missing, 0-100. 100 is total damage."
         ),
     )
+    items_affected = forms.IntegerField(
+        label=_("items damaged or missing"),
+        required=False,
+        help_text=_(
+            "Damage and wrong quantity, instead of the share: how many items are damaged or missing, of the items "
+            "below (1 of 3 is paid as exactly a third of the value)."
+        ),
+    )
+    items_total = forms.IntegerField(label=_("items in the parcel"), required=False)
     mismatch_kind = forms.ChoiceField(
         label=_("mismatch kind"), required=False, choices=[("", "—"), *MismatchKind.choices]
     )

@@ -9,11 +9,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints.compensation.calculator import ClaimInputs, PolicyTerms
 from complaints.compensation.choices import LIVE_STATES, Case, ClaimState, MismatchKind
+from complaints.compensation.claim_inputs import ClaimInputs, PolicyTerms
+from complaints.compensation.numbers import MAX_AMOUNT
 
-# No parcel claim comes near this: an amount at or above it is a typing mistake (an extra zero or two), not money.
-MAX_AMOUNT = Decimal("1000000.00")
+__all__ = ["MAX_AMOUNT", "Chargeback", "CompensationClaim", "CompensationPolicy"]
 MONEY = {"max_digits": 12, "decimal_places": 2}
 PERCENT = {"max_digits": 5, "decimal_places": 2}
 
@@ -141,7 +141,13 @@ class CompensationClaim(models.Model):
     # The inputs, as they were when the amount was computed (the complaint's values may be corrected later).
     declared_value = models.DecimalField(_("declared value (CNY)"), **MONEY)
     insured_value = models.DecimalField(_("insured value (CNY)"), **MONEY)
-    shipping_fee = models.DecimalField(_("shipping fee (CNY)"), **MONEY)
+    shipping_fee = models.DecimalField(
+        _("shipping fee (CNY)"),
+        null=True,
+        blank=True,
+        **MONEY,
+        help_text=_("Empty: not recorded on the complaint (only claims that do not need the fee are computed then)."),
+    )
     proven_value = models.DecimalField(
         _("proven value (CNY)"),
         null=True,
@@ -151,6 +157,13 @@ class CompensationClaim(models.Model):
     )
     days_late = models.PositiveIntegerField(_("days late"), default=0)
     damaged_share = models.DecimalField(_("damaged share (%)"), null=True, blank=True, **PERCENT)
+    items_affected = models.PositiveIntegerField(
+        _("items damaged or missing"),
+        null=True,
+        blank=True,
+        help_text=_("With the items in the parcel: the share as item counts (1 of 3 is exactly a third)."),
+    )
+    items_total = models.PositiveIntegerField(_("items in the parcel"), null=True, blank=True)
     mismatch_kind = models.CharField(_("mismatch kind"), max_length=20, choices=MismatchKind.choices, blank=True)
     value_destroyed = models.BooleanField(_("the delay destroyed the item's value"), default=False)
 
@@ -162,6 +175,14 @@ class CompensationClaim(models.Model):
         default=Decimal("0.00"),
         **MONEY,
         help_text=_("Charged back to the carrier when the claim is paid."),
+    )
+    carrier_share_set = models.BooleanField(
+        _("carrier's share set by hand"),
+        default=False,
+        help_text=_(
+            "Set by the proposer or the approver. Otherwise the share follows the complaint's finding when the claim "
+            "is paid: the whole amount, or nothing if the carrier was found not liable."
+        ),
     )
     explanation = models.JSONField(
         _("explanation"), default=dict, blank=True, help_text=_("The computation line by line, per language.")
@@ -241,7 +262,6 @@ class CompensationClaim(models.Model):
                 for name in (
                     "declared_value",
                     "insured_value",
-                    "shipping_fee",
                     "computed_amount",
                     "proposed_amount",
                     "carrier_liable_amount",
@@ -253,7 +273,21 @@ class CompensationClaim(models.Model):
                     name=f"claim_{name}_range",
                     violation_error_message=_("Amounts are from 0 to less than 1,000,000 CNY."),
                 )
-                for name in ("proven_value", "approved_amount")
+                for name in ("shipping_fee", "proven_value", "approved_amount")
+            ),
+            # The share as item counts: both or neither, at least one of at least one, never with a percentage.
+            models.CheckConstraint(
+                condition=Q(items_affected__isnull=True, items_total__isnull=True)
+                | Q(
+                    items_affected__gte=1,
+                    items_total__gte=1,
+                    items_affected__lte=F("items_total"),
+                    damaged_share__isnull=True,
+                ),
+                name="claim_items_share",
+                violation_error_message=_(
+                    "Item counts come together (affected of total, at least 1 of at least 1) and not with a percentage."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(damaged_share__isnull=True) | Q(damaged_share__gte=0, damaged_share__lte=100),
@@ -317,6 +351,8 @@ class CompensationClaim(models.Model):
             damaged_share=self.damaged_share,
             mismatch_kind=self.mismatch_kind,
             value_destroyed=self.value_destroyed,
+            items_affected=self.items_affected,
+            items_total=self.items_total,
         )
 
     @property

@@ -81,7 +81,7 @@ def complaint_create(
     carrier: Carrier | None = None,
     declared_value: Decimal | str | int = Decimal("0.00"),
     insured_value: Decimal | str | int = Decimal("0.00"),
-    shipping_fee: Decimal | str | int = Decimal("0.00"),
+    shipping_fee: Decimal | str | int | None = None,  # None: not recorded (unknown is not ¥0.00)
     priority: str = Priority.NORMAL,
     risk_medical: bool = False,
     risk_social_media: bool = False,

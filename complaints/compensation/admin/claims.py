@@ -104,6 +104,7 @@ class CompensationClaimAdmin(admin.ModelAdmin):
                     "reason",
                     "approved_amount",
                     "carrier_liable_amount",
+                    "carrier_share_set",
                     "limit_note",
                 )
             },
@@ -119,6 +120,8 @@ class CompensationClaimAdmin(admin.ModelAdmin):
                     "proven_value",
                     "days_late",
                     "damaged_share",
+                    "items_affected",
+                    "items_total",
                     "mismatch_kind",
                     "value_destroyed",
                 )
@@ -262,6 +265,8 @@ class CompensationClaimAdmin(admin.ModelAdmin):
                         damaged_share=kwargs["damaged_share"],
                         mismatch_kind=kwargs["mismatch_kind"],
                         value_destroyed=kwargs["value_destroyed"],
+                        items_affected=kwargs["items_affected"],
+                        items_total=kwargs["items_total"],
                     )
                 else:
                     claim = services.claim_propose(complaint=complaint, actor=request.user, **kwargs)

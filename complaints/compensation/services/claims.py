@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import Role, user_role
 from complaints.choices import EventKind, Status, Visibility
-from complaints.compensation.calculator import ClaimInputs, Computation, compute, money, validate_inputs
+from complaints.compensation.calculator import ClaimInputs, Computation, compute, validate_inputs
 from complaints.compensation.choices import LIVE_STATES, Case, ClaimState
 from complaints.compensation.models import CompensationClaim, CompensationPolicy
+from complaints.compensation.numbers import money
 from complaints.compensation.services.inputs import amount_clean, text_clean
 from complaints.compensation.services.policy import compensation_policy_active
-from complaints.compensation.services.shares import carrier_share_clean
+from complaints.compensation.services.shares import carrier_share_clean, carrier_share_default
 from complaints.compensation.services.steps import claim_check_transition, claim_event_data, claim_lock, claim_notify
 from complaints.errors import IllegalTransition, InvalidInput, NotAllowed
 from complaints.events import complaint_record_event
@@ -53,6 +54,8 @@ def _inputs(
     damaged_share: Any,
     mismatch_kind: str,
     value_destroyed: bool,
+    items_affected: Any,
+    items_total: Any,
 ) -> ClaimInputs:
     return ClaimInputs(
         case=case,
@@ -64,6 +67,8 @@ def _inputs(
         damaged_share=damaged_share,
         mismatch_kind=mismatch_kind or "",
         value_destroyed=bool(value_destroyed),
+        items_affected=items_affected,
+        items_total=items_total,
     )
 
 
@@ -77,6 +82,8 @@ def claim_compute(
     damaged_share: Any = None,
     mismatch_kind: str = "",
     value_destroyed: bool = False,
+    items_affected: Any = None,
+    items_total: Any = None,
 ) -> Computation:
     """What the policy pays for this case on this complaint, with the explanation (nothing is written)."""
     policy = policy or compensation_policy_active()
@@ -89,6 +96,8 @@ def claim_compute(
             damaged_share=damaged_share,
             mismatch_kind=mismatch_kind,
             value_destroyed=value_destroyed,
+            items_affected=items_affected,
+            items_total=items_total,
         ),
         policy.terms(),
     )
@@ -106,6 +115,8 @@ def claim_propose(
     damaged_share: Any = None,
     mismatch_kind: str = "",
     value_destroyed: bool = False,
+    items_affected: Any = None,
+    items_total: Any = None,
     carrier_liable_amount: Any = None,
     expected_version: int | None = None,
     at: datetime | None = None,
@@ -133,6 +144,8 @@ def claim_propose(
                 damaged_share=damaged_share,
                 mismatch_kind=mismatch_kind,
                 value_destroyed=value_destroyed,
+                items_affected=items_affected,
+                items_total=items_total,
             )
         )
         computation = compute(validated, policy.terms())
@@ -143,7 +156,7 @@ def claim_propose(
                 % {"proposed": money(amount), "computed": money(computation.amount)},
                 fields={"reason": [_("Give the reason for the different amount.")]},
             )
-        share = carrier_share_clean(fresh, carrier_liable_amount, amount)
+        share, share_set = carrier_share_clean(fresh, carrier_liable_amount, amount)
         existing = (
             CompensationClaim.objects.select_for_update()
             .filter(complaint=fresh, case=case, state__in=LIVE_STATES)
@@ -182,9 +195,12 @@ def claim_propose(
             damaged_share=validated.damaged_share,
             mismatch_kind=validated.mismatch_kind,
             value_destroyed=validated.value_destroyed,
+            items_affected=validated.items_affected,
+            items_total=validated.items_total,
             computed_amount=computation.amount,
             proposed_amount=amount,
             carrier_liable_amount=share,
+            carrier_share_set=share_set,
             explanation=computation.as_json(),
             reason=reason,
             policy=policy,
@@ -254,14 +270,16 @@ def claim_approve(
         )
         policy = compensation_policy_active()
         _check_decider(fresh, actor, policy, approving=True)
-        share = (
-            fresh.carrier_liable_amount
-            if carrier_liable_amount in (None, "")
-            else carrier_share_clean(complaint, carrier_liable_amount, fresh.proposed_amount)
-        )
+        if carrier_liable_amount not in (None, ""):
+            share, share_set = carrier_share_clean(complaint, carrier_liable_amount, fresh.proposed_amount)
+        elif fresh.carrier_share_set:
+            share, share_set = fresh.carrier_liable_amount, True
+        else:  # the default, from the complaint's finding as it stands now (the payout decides again)
+            share, share_set = carrier_share_default(complaint, fresh.proposed_amount), False
         fresh.state = ClaimState.APPROVED
         fresh.approved_amount = fresh.proposed_amount
         fresh.carrier_liable_amount = share
+        fresh.carrier_share_set = share_set
         fresh.decision_policy = policy
         fresh.decided_by = actor
         fresh.decided_at = at
@@ -271,6 +289,7 @@ def claim_approve(
                 "state",
                 "approved_amount",
                 "carrier_liable_amount",
+                "carrier_share_set",
                 "decision_policy",
                 "decided_by",
                 "decided_at",

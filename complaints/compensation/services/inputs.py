@@ -3,13 +3,12 @@ written: a refusal says what to fix, per field."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from complaints.compensation.calculator import fen
-from complaints.compensation.models import MAX_AMOUNT
+from complaints.compensation.numbers import MAX_AMOUNT, decimal_parse, fen
 from complaints.errors import InvalidInput
 
 TEXT_MAX_LENGTH = 2000
@@ -17,17 +16,13 @@ PAYOUT_REFERENCE_MAX_LENGTH = 64
 
 
 def amount_clean(value: Any, name: str, *, required: bool = False) -> Decimal | None:
-    """An amount in CNY (0 to less than MAX_AMOUNT, to the fen), or None when not given."""
-    if value is None or value == "":
+    """An amount in CNY (0 to less than MAX_AMOUNT, to the fen), or None when not given. The number is bounded
+    (numbers.decimal_parse) before it is compared or formatted."""
+    number = decimal_parse(value, name)
+    if number is None:
         if required:
             raise InvalidInput(_("Give the amount."), fields={name: [_("This field is required.")]})
         return None
-    try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError, TypeError):
-        number = None
-    if number is None or not number.is_finite():
-        raise InvalidInput(_("%(value)s is not an amount.") % {"value": value}, fields={name: [_("Enter a number.")]})
     if number < 0:
         raise InvalidInput(_("An amount cannot be negative."), fields={name: [_("Enter 0 or more.")]})
     if number >= MAX_AMOUNT:

@@ -15,7 +15,7 @@ from complaints.choices import EventKind, Visibility
 from complaints.compensation.choices import ClaimState
 from complaints.compensation.models import CompensationClaim
 from complaints.compensation.services.inputs import PAYOUT_REFERENCE_MAX_LENGTH
-from complaints.compensation.services.shares import chargeback_record
+from complaints.compensation.services.shares import carrier_share_at_payment, carrier_share_note, chargeback_record
 from complaints.compensation.services.steps import claim_check_transition, claim_event_data, claim_lock, claim_notify
 from complaints.errors import IllegalTransition, InvalidInput, NotAllowed
 from complaints.events import complaint_record_event
@@ -52,7 +52,8 @@ def claim_pay(
     *, claim: CompensationClaim, actor: User, payout_reference: str, at: datetime | None = None
 ) -> CompensationClaim:
     """Record the payout of an approved claim, once: a second payout is refused, and a payout reference is never
-    recorded twice. The carrier's share is charged back to it."""
+    recorded twice. The carrier's share is decided now, from the complaint as it stands (shares.py), and charged
+    back to it; the event says why."""
     role = user_role(actor)
     if role not in (Role.AGENT, Role.SUPERVISOR) or not actor.is_active or not actor.is_staff:
         raise NotAllowed(_("Only agents and supervisors record payouts."))
@@ -77,24 +78,30 @@ def claim_pay(
         duplicate = _duplicate_reference_error(reference)
         if CompensationClaim.objects.filter(payout_reference=reference).exists():
             raise duplicate
+        share_before = fresh.carrier_liable_amount
+        share, basis = carrier_share_at_payment(complaint, fresh)
         fresh.state = ClaimState.PAID
         fresh.payout_reference = reference
         fresh.paid_at = at
         fresh.paid_by = actor
+        fresh.carrier_liable_amount = share
         try:
             with transaction.atomic():
-                fresh.save(update_fields=["state", "payout_reference", "paid_at", "paid_by"])
+                fresh.save(update_fields=["state", "payout_reference", "paid_at", "paid_by", "carrier_liable_amount"])
         except IntegrityError as error:
             # Another payout took the same reference at the same moment (the unique index waited for it).
             raise duplicate from error
-        chargeback_record(complaint=complaint, claim=fresh, at=at)
+        chargeback_record(complaint=complaint, claim=fresh, share=share, at=at)
         complaint_record_event(
             complaint=complaint,
             kind=EventKind.COMPENSATION_PAID,
             actor=actor,
             visibility=Visibility.PUBLIC,
             at=at,
-            data=claim_event_data(fresh),
+            message=carrier_share_note(complaint=complaint, share=share, basis=basis, before=share_before),
+            data=claim_event_data(
+                fresh, carrier_share_basis=basis, carrier_share_before=str(share_before), chargeback_amount=str(share)
+            ),
         )
         claim_notify(complaint, fresh, decision="paid", now=at)
     return instance_sync(claim, fresh)

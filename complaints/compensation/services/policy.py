@@ -4,7 +4,7 @@ A version that exists is never changed, so every claim keeps the rules it was co
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import is_supervisor
-from complaints.compensation.calculator import fen
-from complaints.compensation.models import MAX_AMOUNT, CompensationPolicy
+from complaints.compensation.models import CompensationPolicy
+from complaints.compensation.numbers import MAX_AMOUNT, decimal_parse, fen
 from complaints.compensation.services.inputs import TEXT_MAX_LENGTH
 from complaints.errors import InvalidInput, NotAllowed
 
@@ -41,18 +41,11 @@ def policy_errors(values: dict[str, Any]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
 
     def number(name: str) -> Decimal | None:
-        value = values.get(name)
-        if value is None or value == "":
-            return None
         try:
-            value = Decimal(str(value))
-        except InvalidOperation:
-            errors[name] = [_("Enter a number.")]
+            return decimal_parse(values.get(name), name)
+        except InvalidInput as error:
+            errors[name] = error.fields[name]
             return None
-        if not value.is_finite():
-            errors[name] = [_("Enter a number.")]
-            return None
-        return value
 
     for name, label in (
         ("delay_fee_waiver_percent", _("share of the fee waived for a delay")),

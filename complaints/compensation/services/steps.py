@@ -7,9 +7,9 @@ from datetime import datetime
 from django.utils import translation
 
 from complaints.choices import MessageKind
-from complaints.compensation.calculator import money
 from complaints.compensation.choices import CLAIM_TRANSITIONS, Case
 from complaints.compensation.models import CompensationClaim
+from complaints.compensation.numbers import money
 from complaints.errors import IllegalTransition
 from complaints.followups.messages import complainant_message
 from complaints.followups.outbox import messages_enqueue

@@ -48,7 +48,24 @@ class CompensationProposalCreateSerializer(StrictSerializer):
         default=None,
         max_length=20,
         help_text="Damage and wrong quantity: the damaged or missing share of the "
-        "value, in percent (0-100; 100 is total damage).",
+        "value, in percent (0-100; 100 is total damage). Or give `items_affected` and `items_total` instead.",
+    )
+    items_affected = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=0,
+        max_value=100_000,
+        help_text="Damage and wrong quantity, instead of `damaged_share`: how many items are damaged or missing, "
+        "of `items_total` (1 of 3 is paid as exactly a third of the value, rounded to the fen once).",
+    )
+    items_total = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=0,
+        max_value=100_000,
+        help_text="With `items_affected`: how many items the parcel held.",
     )
     mismatch_kind = serializers.ChoiceField(
         choices=MismatchKind.choices,
@@ -109,6 +126,8 @@ class CompensationClaimSerializer(serializers.ModelSerializer):
             "proven_value",
             "days_late",
             "damaged_share",
+            "items_affected",
+            "items_total",
             "mismatch_kind",
             "value_destroyed",
             "proposed_at",
@@ -147,6 +166,8 @@ CLAIM_EXAMPLE = {
     "proven_value": None,
     "days_late": 2,
     "damaged_share": None,
+    "items_affected": None,
+    "items_total": None,
     "mismatch_kind": "",
     "value_destroyed": False,
     "proposed_at": "2026-11-24T11:00:00+08:00",
@@ -165,7 +186,9 @@ class CompensationProposalsView(CarrierComplaintView):
         "shipping fee and the case, and explained line by line in Chinese and English. Propose another "
         "amount with a `reason`. A Redress agent (a supervisor above the agents' limit) approves or "
         "rejects it. One live claim per complaint and case: 409 while one is proposed, approved or "
-        "paid; proposing exactly the same claim again returns it. 201 with the claim.",
+        "paid; proposing exactly the same claim again returns it. 201 with the claim. 400 "
+        "`shipping_fee_unknown` when the claim needs the shipping fee (a delay, a loss) and the complaint has none "
+        "recorded.",
         request=CompensationProposalCreateSerializer,
         parameters=[IF_MATCH_PARAMETER],
         responses={201: CompensationClaimSerializer, **error_responses(*WRITE_ERRORS, 403, 404, 412)},
@@ -175,6 +198,16 @@ class CompensationProposalsView(CarrierComplaintView):
                 "Partial damage",
                 request_only=True,
                 value={"case": "damage", "damaged_share": "30", "proven_value": "899.00"},
+            ),
+            OpenApiExample(
+                "Items missing",
+                request_only=True,
+                value={
+                    "case": "contents_mismatch",
+                    "mismatch_kind": "wrong_quantity",
+                    "items_affected": 1,
+                    "items_total": 3,
+                },
             ),
             OpenApiExample(
                 "Another amount",

@@ -169,8 +169,11 @@ class ComplaintCreateSerializer(StrictSerializer):
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0"),
-        default=Decimal("0.00"),
-        help_text="CNY, as a decimal string.",
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="CNY, as a decimal string. Omitted or null: not known (shown as null; a compensation claim that "
+        "needs the fee waits until it is recorded). 0.00 means the parcel shipped free.",
     )
 
 

@@ -80,12 +80,8 @@ TAGS = ["complaints"]
 class PartnerAPIView(APIView):
     """Base of every partner API view: body size limit, ETag on successful reads, If-None-Match → 304."""
 
-    def max_body_bytes(self) -> int:
-        """The largest body this view reads (views that take files allow more)."""
-        return settings.REDRESS_API_MAX_BODY_BYTES
-
     def initial(self, request, *args, **kwargs):
-        limit = self.max_body_bytes()
+        limit = settings.REDRESS_API_MAX_BODY_BYTES
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

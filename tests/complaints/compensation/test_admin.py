@@ -328,3 +328,20 @@ def test_chargebacks_show_totals_per_carrier(agent_client, agent):
     filtered = agent_client.get(reverse("admin:compensation_chargeback_changelist"), {"carrier__id__exact": sf.pk})
     assert [row["carrier__code"] for row in filtered.context["carrier_totals"]] == ["SF"]
     assert Chargeback.objects.count() == 3
+
+
+def test_an_agent_computes_a_share_by_item_counts(agent_client, agent):
+    # 1 of 3 items missing from a parcel worth 300.00: a third, 100.00
+    complaint = _lost()
+    data = _propose_data(
+        complaint, case="contents_mismatch", mismatch_kind="wrong_quantity", items_affected="1", items_total="3"
+    )
+
+    preview = agent_client.post(reverse("admin:compensation_compensationclaim_add"), {**data, "_compute": "1"}, **EN)
+
+    assert "Computed: ¥100.00" in preview.content.decode()
+    assert "Value of what is missing: ¥300.00 × 1/3 = ¥100.00." in preview.content.decode()
+    response = agent_client.post(reverse("admin:compensation_compensationclaim_add"), {**data, "_submit": "1"}, **EN)
+    claim = CompensationClaim.objects.get()
+    assert response.status_code == 302
+    assert (claim.items_affected, claim.items_total, claim.proposed_amount) == (1, 3, D("100.00"))

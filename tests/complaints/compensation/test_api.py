@@ -136,3 +136,44 @@ def test_the_carrier_sees_its_compensation_proposal_in_the_timeline(zto_api, zto
     # Then its proposal is there with the computation
     kinds = [event["kind"] for event in (events["results"] if isinstance(events, dict) else events)]
     assert EventKind.COMPENSATION_PROPOSED in kinds
+
+
+def test_a_carrier_proposes_by_item_counts_and_gets_the_exact_share(zto_api, zto_loss):
+    # 1 of 3 items missing from a parcel declared at 300.00: exactly a third, 100.00
+    body = {"case": "contents_mismatch", "mismatch_kind": "wrong_quantity", "items_affected": 1, "items_total": 3}
+
+    response = zto_api.post(detail_url(zto_loss, SUFFIX), body)
+
+    assert response.status_code == 201, response.content
+    claim = response.json()
+    assert (claim["items_affected"], claim["items_total"], claim["damaged_share"]) == (1, 3, None)
+    assert claim["proposed_amount"] == "100.00"
+    assert "短少部分价值：¥300.00 × 1/3 = ¥100.00。" in claim["explanation"]["zh-hans"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        pytest.param({"items_affected": 4, "items_total": 3}, "items_affected", id="more-than-the-parcel"),
+        pytest.param({"items_affected": 1}, "items_total", id="without-total"),
+        pytest.param({"items_affected": "one", "items_total": 3}, "items_affected", id="not-a-number"),
+        pytest.param({"items_affected": 1, "items_total": 3, "damaged_share": "30"}, "damaged_share", id="both"),
+    ],
+)
+def test_item_counts_that_make_no_sense_are_400_naming_the_field(zto_api, zto_loss, body, field):
+    response = zto_api.post(detail_url(zto_loss, SUFFIX), {"case": "damage", **body})
+
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"]
+    assert not CompensationClaim.objects.exists()
+
+
+def test_an_amount_with_a_huge_exponent_is_a_quick_400(zto_api, zto_loss):
+    response = zto_api.post(
+        detail_url(zto_loss, SUFFIX), {"case": "loss", "proposed_amount": "1e100000000", "reason": "x"}
+    )
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert "proposed_amount" in error["fields"] and len(response.content) < 2000
+    assert not CompensationClaim.objects.exists()
