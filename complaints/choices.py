@@ -114,6 +114,9 @@ class EventKind(models.TextChoices):
     COMPENSATION_APPROVED = "compensation_approved", _("Compensation approved")
     COMPENSATION_REJECTED = "compensation_rejected", _("Compensation rejected")
     COMPENSATION_PAID = "compensation_paid", _("Compensation paid")
+    # Evidence files (complaints/evidence): files added on their own, and a file an agent hid.
+    EVIDENCE_ADDED = "evidence_added", _("Files added")
+    EVIDENCE_HIDDEN = "evidence_hidden", _("File hidden")
 
 
 class RootCauseArea(models.TextChoices):

@@ -36,6 +36,12 @@ class InvalidInput(ServiceError):
         return cls(_("Some fields are not valid."), fields=fields)
 
 
+class FileTooLarge(InvalidInput):
+    """A file over the size limit (complaints/evidence): the API answers 413."""
+
+    code = "file_too_large"
+
+
 class IllegalTransition(ServiceError):
     code = "illegal_transition"
 

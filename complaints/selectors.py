@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import is_supervisor
 from complaints.choices import OPEN_STATUSES, TRANSITIONS, EventKind, Status, Visibility
+from complaints.evidence.choices import EvidenceVisibility
 from complaints.models import Complaint, ComplaintEvent, ProposalState, ResolutionProposal
 
 
@@ -146,9 +147,14 @@ def carrier_complaints(*, carrier_id: int) -> QuerySet[Complaint]:
 
 
 def carrier_timeline(*, complaint: Complaint) -> QuerySet[ComplaintEvent]:
-    """The events the complaint's carrier may see, oldest first."""
+    """The events the complaint's carrier may see, oldest first: with files added for the carrier and the agents
+    (complaints/evidence), which are internal to the complainant only."""
     return (
         ComplaintEvent.objects.filter(complaint=complaint)
-        .filter(Q(visibility=Visibility.PUBLIC) | Q(kind__in=CARRIER_VISIBLE_INTERNAL_KINDS))
+        .filter(
+            Q(visibility=Visibility.PUBLIC)
+            | Q(kind__in=CARRIER_VISIBLE_INTERNAL_KINDS)
+            | Q(kind=EventKind.EVIDENCE_ADDED, data__visibility=EvidenceVisibility.CARRIER)
+        )
         .order_by("created_at", "id")
     )

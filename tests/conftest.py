@@ -63,4 +63,9 @@ def supervisor_client(client, supervisor):
 
 
 # Fixtures shared across folders: registered once here, never imported by a test module.
-pytest_plugins = ["tests.fixtures.celery_worker", "tests.fixtures.partner_api", "tests.fixtures.webhook_receiver"]
+pytest_plugins = [
+    "tests.fixtures.celery_worker",
+    "tests.fixtures.evidence_storage",
+    "tests.fixtures.partner_api",
+    "tests.fixtures.webhook_receiver",
+]

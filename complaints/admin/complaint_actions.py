@@ -21,7 +21,7 @@ from complaints.admin.forms import (
     AssignForm,
     ConfirmProposalForm,
     EscalateForm,
-    MessageForm,
+    MessageWithFilesForm,
     OptionalMessageForm,
     ProgressUpdateForm,
     ReopenForm,
@@ -68,16 +68,16 @@ ACTIONS: dict[str, tuple[type[forms.Form], ActionCall, str]] = {
         _("Owner changed."),
     ),
     ComplaintAction.REPLY: (
-        MessageForm,
+        MessageWithFilesForm,
         lambda c, r, d: services.complaint_reply(
-            complaint=c, actor=r.user, message=d["message"], expected_version=d["expected_version"]
+            complaint=c, actor=r.user, message=d["message"], files=d["files"], expected_version=d["expected_version"]
         ),
         _("Reply recorded for the complainant."),
     ),
     ComplaintAction.NOTE: (
-        MessageForm,
+        MessageWithFilesForm,
         lambda c, r, d: services.complaint_add_note(
-            complaint=c, actor=r.user, message=d["message"], expected_version=d["expected_version"]
+            complaint=c, actor=r.user, message=d["message"], files=d["files"], expected_version=d["expected_version"]
         ),
         _("Internal note added."),
     ),
@@ -179,8 +179,8 @@ class ComplaintActionsMixin:
             "forms": {
                 "version": VersionedForm(initial=version),
                 "assign": AssignForm(initial={**version, "owner": obj.owner_id}),
-                "reply": MessageForm(initial=version, prefix="reply"),
-                "note": MessageForm(initial=version, prefix="note"),
+                "reply": MessageWithFilesForm(initial=version, prefix="reply"),
+                "note": MessageWithFilesForm(initial=version, prefix="note"),
                 "transition": transition_form,
                 "hand_to_carrier": OptionalMessageForm(initial=version),
                 "resolve": ResolveForm(initial=version),
@@ -212,7 +212,7 @@ class ComplaintActionsMixin:
         if not self.has_change_permission(request, complaint) or not action_permitted(user=request.user, action=action):
             raise PermissionDenied
         form_class, call, done = ACTIONS[action]
-        form = form_class(request.POST, prefix=action if action in _PREFIXED else None)
+        form = form_class(request.POST, request.FILES, prefix=action if action in _PREFIXED else None)
         change_url = reverse("admin:complaints_complaint_change", args=[complaint.pk])
         if not form.is_valid():
             problems = "; ".join(

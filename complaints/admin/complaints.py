@@ -18,6 +18,7 @@ from complaints.admin.base import ReadOnlyAdminMixin
 from complaints.admin.complaint_actions import ComplaintActionsMixin
 from complaints.admin.complaint_columns import ComplaintColumnsMixin
 from complaints.admin.complaint_filters import AssignmentFilter, DeadlineFilter, EscalationQueueFilter
+from complaints.admin.evidence import ComplaintEvidenceMixin
 from complaints.admin.forms import ComplaintAdminForm
 from complaints.compensation.admin import CompensationClaimInline
 from complaints.errors import ServiceError
@@ -26,7 +27,7 @@ from complaints.validators import normalise_phone
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(ComplaintColumnsMixin, ComplaintActionsMixin, admin.ModelAdmin):
+class ComplaintAdmin(ComplaintColumnsMixin, ComplaintActionsMixin, ComplaintEvidenceMixin, admin.ModelAdmin):
     form = ComplaintAdminForm
     inlines = (CompensationClaimInline,)
     change_form_template = "admin/complaints/complaint/change_form.html"
@@ -169,6 +170,7 @@ class ComplaintAdmin(ComplaintColumnsMixin, ComplaintActionsMixin, admin.ModelAd
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context.update(self.panel_context(request, obj))
+            context.update(self.evidence_context(request, obj, context["timeline"]))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 

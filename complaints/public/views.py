@@ -6,7 +6,7 @@ import time
 
 from django import forms
 from django.core import signing
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -16,6 +16,8 @@ from django.views.decorators.cache import never_cache
 from complaints import services
 from complaints.choices import Category, Language, Status
 from complaints.errors import IllegalTransition, InvalidInput
+from complaints.evidence.responses import evidence_response
+from complaints.evidence.selectors import evidence_for_complainant, timeline_with_files
 from complaints.links import read_status_token, read_survey_token, status_url
 from complaints.models import Complaint, SurveyResponse
 from complaints.selectors import complaint_public_timeline
@@ -32,6 +34,7 @@ CUSTOMER_KINDS = (
     "reopened",
     "progress_update",
     "survey_answered",
+    "evidence_added",
 )
 
 
@@ -72,7 +75,10 @@ def status_page(request: HttpRequest, token: str) -> HttpResponse:
     if complaint is None:
         return _tampered(request)
     with translation.override(complaint.language):
-        events = list(complaint_public_timeline(complaint=complaint, kinds=CUSTOMER_KINDS))
+        files = list(evidence_for_complainant(complaint=complaint))
+        events = timeline_with_files(
+            events=complaint_public_timeline(complaint=complaint, kinds=CUSTOMER_KINDS), files=files
+        )
         for event in events:
             target = (event.data or {}).get("to")
             event.status_label = Status(target).label if target in Status.values else ""
@@ -85,8 +91,25 @@ def status_page(request: HttpRequest, token: str) -> HttpResponse:
                 "next_update": complaint.progress_due_at if complaint.status != Status.CLOSED else None,
                 "is_open": complaint.status not in (Status.RESOLVED, Status.CLOSED),
                 "language_code": complaint.language,
+                "files": files,
+                "token": token,
             },
         )
+
+
+@never_cache
+def evidence_file(request: HttpRequest, token: str, evidence_id: int, thumbnail: bool = False) -> HttpResponse:
+    """A file of the complaint, through the complainant's signed link: only its public files that no agent hid."""
+    try:
+        complaint_id = read_status_token(token)
+    except signing.SignatureExpired:
+        return _expired(request)
+    except signing.BadSignature:
+        return _tampered(request)
+    evidence = evidence_for_complainant(complaint=Complaint(pk=complaint_id)).filter(pk=evidence_id).first()
+    if evidence is None:
+        raise Http404
+    return evidence_response(evidence, thumbnail=thumbnail)
 
 
 class SurveyForm(forms.Form):

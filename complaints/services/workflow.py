@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,6 +23,8 @@ from complaints.errors import (
     InvalidInput,
 )
 from complaints.events import event_record
+from complaints.evidence.choices import EvidenceVisibility
+from complaints.evidence.services import FileInput, evidence_add, evidence_files_check
 from complaints.followups.messages import resolution_notice_for
 from complaints.followups.outbox import messages_enqueue
 from complaints.guards import (
@@ -134,12 +136,15 @@ def complaint_reply(
     complaint: Complaint,
     actor: User,
     message: str,
+    files: Sequence[FileInput] = (),
     expected_version: int | None = None,
     at: datetime | None = None,
 ) -> Complaint:
     """A customer-visible reply. The first one by a person stops the first-response clock. Not idempotent: each call
-    adds a reply (pass expected_version to refuse a retry of one already made)."""
+    adds a reply (pass expected_version to refuse a retry of one already made). `files` are attached to the reply,
+    visible to the complainant and the carrier, in the same transaction (checked before anything is written)."""
     message = message_clean(message, field="message")
+    checked = evidence_files_check(files) if files else []
     at = at or timezone.now()
     with transaction.atomic():
         fresh = complaint_lock(complaint=complaint)
@@ -151,7 +156,7 @@ def complaint_reply(
             fresh.first_response_met = first_response_met(complaint=fresh)
             fields += ["first_response_at", "first_response_met"]
         complaint_save(fresh, fields, at=at)
-        event_record(
+        event = event_record(
             complaint=fresh,
             kind=EventKind.PUBLIC_REPLY,
             actor=actor,
@@ -159,6 +164,15 @@ def complaint_reply(
             message=message,
             at=at,
         )
+        if checked:
+            evidence_add(
+                complaint=fresh,
+                actor=actor,
+                files=checked,
+                kind=None,
+                visibility=EvidenceVisibility.PUBLIC,
+                event=event,
+            )
     return instance_sync(complaint, fresh)
 
 
@@ -167,18 +181,21 @@ def complaint_add_note(
     complaint: Complaint,
     actor: User,
     message: str,
+    files: Sequence[FileInput] = (),
     expected_version: int | None = None,
     at: datetime | None = None,
 ) -> Complaint:
     """An internal note: seen by staff only, never by the complainant or the carrier. Not idempotent: each call adds
-    a note (pass expected_version to refuse a retry of one already made)."""
+    a note (pass expected_version to refuse a retry of one already made). `files` are attached to the note, for the
+    agents only, in the same transaction."""
     message = message_clean(message, field="message")
+    checked = evidence_files_check(files) if files else []
     at = at or timezone.now()
     with transaction.atomic():
         fresh = complaint_lock(complaint=complaint)
         complaint_check_version(fresh, expected_version)
         complaint_save(fresh, [], at=at)
-        event_record(
+        event = event_record(
             complaint=fresh,
             kind=EventKind.INTERNAL_NOTE,
             actor=actor,
@@ -186,6 +203,15 @@ def complaint_add_note(
             message=message,
             at=at,
         )
+        if checked:
+            evidence_add(
+                complaint=fresh,
+                actor=actor,
+                files=checked,
+                kind=None,
+                visibility=EvidenceVisibility.INTERNAL,
+                event=event,
+            )
     return instance_sync(complaint, fresh)
 
 

@@ -297,6 +297,46 @@ def derived_fernet_key(text: str) -> str:
 # python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())'
 REDRESS_SECRETS_KEY = env.list("REDRESS_SECRETS_KEY", default=[])
 
+# --- Evidence files (complaints/evidence, docs/channels.md) ---------------------------------------------------------
+# Files attached to complaints have their own storage, STORAGES["evidence"], and are never served from a public URL.
+# The local filesystem under REDRESS_VAR_DIR by default (`make run` needs nothing); an S3-compatible bucket (through
+# django-storages) when REDRESS_EVIDENCE_S3_BUCKET is set. Keys left empty fall back to boto3's own credential chain.
+REDRESS_EVIDENCE_DIR = Path(env.str("REDRESS_EVIDENCE_DIR", default=str(VAR_DIR / "evidence")))
+REDRESS_EVIDENCE_S3_BUCKET = env.str("REDRESS_EVIDENCE_S3_BUCKET", default="")
+if REDRESS_EVIDENCE_S3_BUCKET:
+    _s3 = {
+        "endpoint_url": env.str("REDRESS_EVIDENCE_S3_ENDPOINT_URL", default=""),
+        "region_name": env.str("REDRESS_EVIDENCE_S3_REGION", default=""),
+        "access_key": env.str("REDRESS_EVIDENCE_S3_ACCESS_KEY_ID", default=""),
+        "secret_key": env.str("REDRESS_EVIDENCE_S3_SECRET_ACCESS_KEY", default=""),
+    }
+    EVIDENCE_STORAGE = {
+        "BACKEND": "complaints.evidence.storage.EvidenceS3Storage",
+        "OPTIONS": {
+            "bucket_name": REDRESS_EVIDENCE_S3_BUCKET,
+            "location": env.str("REDRESS_EVIDENCE_S3_PREFIX", default="evidence"),
+            "default_acl": "private",
+            # Every object gets a new random name, so nothing is overwritten and no existence check is needed.
+            "file_overwrite": True,
+            **{name: value for name, value in _s3.items() if value},
+            # A custom endpoint (MinIO, moto, a cloud's S3-compatible service) is addressed by path.
+            **({"addressing_style": "path"} if _s3["endpoint_url"] else {}),
+        },
+    }
+else:
+    EVIDENCE_STORAGE = {
+        "BACKEND": "complaints.evidence.storage.EvidenceFileSystemStorage",
+        "OPTIONS": {"location": str(REDRESS_EVIDENCE_DIR)},
+    }
+STORAGES["evidence"] = EVIDENCE_STORAGE
+# Limits: a file's size, the files of one complaint and of one message, a picture's pixels (decoded at most; bigger
+# is a decompression bomb and refused) and its longest side as stored (bigger is scaled down).
+REDRESS_EVIDENCE_MAX_FILE_BYTES = env.int("REDRESS_EVIDENCE_MAX_FILE_BYTES", default=10 * 1024 * 1024)
+REDRESS_EVIDENCE_MAX_FILES_PER_COMPLAINT = env.int("REDRESS_EVIDENCE_MAX_FILES_PER_COMPLAINT", default=20)
+REDRESS_EVIDENCE_MAX_FILES_PER_MESSAGE = env.int("REDRESS_EVIDENCE_MAX_FILES_PER_MESSAGE", default=5)
+REDRESS_EVIDENCE_MAX_PIXELS = env.int("REDRESS_EVIDENCE_MAX_PIXELS", default=64_000_000)
+REDRESS_EVIDENCE_MAX_SIDE = env.int("REDRESS_EVIDENCE_MAX_SIDE", default=4096)
+
 # The weekly report: built and emailed to supervisors on Monday at 08:00 local time (CELERY_TIMEZONE = TIME_ZONE);
 # the later hourly runs that Monday are a catch-up if beat was down at 08:00 (the email goes once per week).
 # The surge check runs hourly; an alert goes once per carrier, category and day.

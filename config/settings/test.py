@@ -15,6 +15,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Tests that store files pick the filesystem or the S3-compatible server (tests/fixtures/evidence_storage.py).
+    "evidence": EVIDENCE_STORAGE,
 }
 # Tests always start in Chinese, as the agents do; tests that check English switch explicitly.
 LANGUAGE_CODE = "zh-hans"

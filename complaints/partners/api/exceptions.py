@@ -20,6 +20,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from complaints.errors import (
+    FileTooLarge,
     IllegalTransition,
     InvalidInput,
     NotAllowed,
@@ -73,6 +74,7 @@ _DRF_CODES = {
 
 _SERVICE_STATUS = {
     InvalidInput: status.HTTP_400_BAD_REQUEST,
+    FileTooLarge: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     IllegalTransition: status.HTTP_409_CONFLICT,
     VersionConflict: status.HTTP_409_CONFLICT,
     NotAllowed: status.HTTP_403_FORBIDDEN,

@@ -4,6 +4,7 @@ from django.urls import path
 
 from complaints.partners.api import views
 from complaints.partners.api.compensation import CompensationProposalsView
+from complaints.partners.api.evidence import ComplaintEvidenceFileView, ComplaintEvidenceView
 
 app_name = "api"
 
@@ -22,6 +23,12 @@ urlpatterns = [
         "complaints/<str:reference>/compensation-proposals/",
         CompensationProposalsView.as_view(),
         name="complaint-compensation-proposals",
+    ),
+    path("complaints/<str:reference>/evidence/", ComplaintEvidenceView.as_view(), name="complaint-evidence"),
+    path(
+        "complaints/<str:reference>/evidence/<int:evidence_id>/",
+        ComplaintEvidenceFileView.as_view(),
+        name="complaint-evidence-file",
     ),
     path("volumes/<str:iso_week>/", views.VolumeView.as_view(), name="volume"),
 ]

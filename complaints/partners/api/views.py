@@ -80,8 +80,12 @@ TAGS = ["complaints"]
 class PartnerAPIView(APIView):
     """Base of every partner API view: body size limit, ETag on successful reads, If-None-Match → 304."""
 
+    def max_body_bytes(self) -> int:
+        """The largest body this view reads (views that take files allow more)."""
+        return settings.REDRESS_API_MAX_BODY_BYTES
+
     def initial(self, request, *args, **kwargs):
-        limit = settings.REDRESS_API_MAX_BODY_BYTES
+        limit = self.max_body_bytes()
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
