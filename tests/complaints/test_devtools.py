@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
@@ -44,6 +45,7 @@ def test_production_settings_install_no_developer_tools(tmp_path):
         "DJANGO_ALLOWED_HOSTS": "redress.example.com",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "REDRESS_SECRETS_KEY": Fernet.generate_key().decode(),
     }
     code = (
         "import json, django; django.setup()\n"
