@@ -6,6 +6,7 @@ from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -163,6 +164,25 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # A task running when Redis drops is left to finish (cancelling it could stop the dispatcher between sending an SMS
 # and marking it sent); its message is delivered again after the reconnection, and the tasks are idempotent.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Queues by workload (docs/scaling.md), so that a slow SMS gateway, a slow webhook receiver or a long report never
+# delays the minute's clock sweep. Tasks are routed by their stable names; everything else (the planners, the clocks'
+# refresh after a policy change, the purge) goes to the default queue. A worker started without -Q consumes every
+# queue below (`make run`'s one worker); docker-compose.yml runs one worker service per queue, each scalable.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+REDRESS_QUEUES = ("celery", "clocks", "outbox", "webhooks", "reports")
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in REDRESS_QUEUES]
+CELERY_TASK_ROUTES = {
+    "redress.sweep_clocks": {"queue": "clocks"},
+    "redress.dispatch_outbox": {"queue": "outbox"},
+    "redress.dispatch_webhooks": {"queue": "webhooks"},
+    "redress.weekly_report_send": {"queue": "reports"},
+    "redress.surge_check": {"queue": "reports"},
+}
+# One beat sends the schedule (config/beat.py): it holds a lock in Redis (a file lock with the filesystem broker) and
+# renews it on every tick; a second beat stands by and takes over within REDRESS_BEAT_LOCK_SECONDS of the first one
+# dying (at once when the first one stops cleanly).
+CELERY_BEAT_SCHEDULER = "config.beat:LockedScheduler"
+REDRESS_BEAT_LOCK_SECONDS = env.int("REDRESS_BEAT_LOCK_SECONDS", default=30)
 
 # --- Redress --------------------------------------------------------------------------------------------------------
 # A declared value at or above this (CNY) marks a complaint high-risk.

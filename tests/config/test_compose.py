@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,8 +25,28 @@ def healthcheck_of(service: dict) -> str:
     return test if isinstance(test, str) else " ".join(test)
 
 
-def test_the_stack_has_exactly_the_five_services(services):
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+WORKERS = ("worker", "worker-clocks", "worker-outbox", "worker-webhooks", "worker-reports")
+
+
+def test_the_stack_has_postgres_redis_web_a_worker_per_queue_and_beat(services):
+    assert set(services) == {"postgres", "redis", "web", *WORKERS, "beat"}
+
+
+def test_each_queue_has_a_worker_service_of_its_own(services):
+    # Given the queues the settings route tasks to (CELERY_TASK_ROUTES) and the default queue
+    consumed = {}
+    for name in WORKERS:
+        command = services[name]["command"]
+        for queue in command[command.index("-Q") + 1].split(","):
+            consumed.setdefault(queue, []).append(name)
+
+    # Then every queue is consumed by exactly one service, and a routed queue by a service that consumes only it
+    assert set(consumed) == set(settings.REDRESS_QUEUES)
+    assert all(len(names) == 1 for names in consumed.values()), consumed
+    for route in settings.CELERY_TASK_ROUTES.values():
+        [name] = consumed[route["queue"]]
+        assert command_of(services[name]).count("-Q") == 1
+        assert f"-Q {route['queue']} " in command_of(services[name])
 
 
 def test_postgres_16_with_a_readiness_check(services):
@@ -43,14 +64,16 @@ def test_redis_7_never_evicts_queued_tasks(services):
 
 
 def test_web_worker_and_beat_run_from_the_same_build_with_production_settings(services):
-    builds = {repr(services[name]["build"]) for name in ("web", "worker", "beat")}
+    builds = {repr(services[name]["build"]) for name in ("web", *WORKERS, "beat")}
     assert builds == {repr(".")}
-    for name in ("web", "worker", "beat"):
+    for name in ("web", *WORKERS, "beat"):
         environment = services[name]["environment"]
         assert environment["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
         assert environment["DJANGO_SECRET_KEY"].startswith("${DJANGO_SECRET_KEY:?"), "the secret must be required"
         assert "${DJANGO_ALLOWED_HOSTS" in environment["DJANGO_ALLOWED_HOSTS"]
-        assert environment["DATABASE_URL"].startswith("postgres://") and "@postgres:5432/" in environment["DATABASE_URL"]
+        assert (
+            environment["DATABASE_URL"].startswith("postgres://") and "@postgres:5432/" in environment["DATABASE_URL"]
+        )
         assert environment["REDIS_URL"].startswith("redis://redis:6379/")
 
 
@@ -65,14 +88,16 @@ def test_web_migrates_then_serves_with_gunicorn_and_checks_healthz(services):
         assert web["depends_on"][backing]["condition"] == "service_healthy"
 
 
-def test_worker_answers_pings_and_beat_schedules(services):
-    worker, beat = services["worker"], services["beat"]
-    assert command_of(worker).startswith("celery -A config.celery_app worker")
-    assert "celery -A config.celery_app inspect ping" in healthcheck_of(worker)
-    # $$ is Compose's escape: the container's shell expands $HOSTNAME, the worker's default node name.
-    assert "celery@$$HOSTNAME" in healthcheck_of(worker)
+def test_workers_answer_pings_and_beat_schedules(services):
+    beat = services["beat"]
+    for name in WORKERS:
+        worker = services[name]
+        assert command_of(worker).startswith("celery -A config.celery_app worker")
+        assert "celery -A config.celery_app inspect ping" in healthcheck_of(worker)
+        # $$ is Compose's escape: the container's shell expands $HOSTNAME, the worker's default node name.
+        assert "celery@$$HOSTNAME" in healthcheck_of(worker)
     assert command_of(beat).startswith("celery -A config.celery_app beat")
-    for service in (worker, beat):
+    for service in (*(services[name] for name in WORKERS), beat):
         for backing in ("postgres", "redis", "web"):
             assert service["depends_on"][backing]["condition"] == "service_healthy"
 

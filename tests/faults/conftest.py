@@ -2,8 +2,11 @@
 names and the other tests' workers are never disturbed) that a test stops and starts, and real Celery workers on it
 that read the test's PostgreSQL database. Skipped, saying why, when redis-server is not installed."""
 
+import os
 import shutil
+import signal
 import subprocess
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -69,3 +72,64 @@ def worker(transactional_db, redis_server, control_app, tmp_path):
         yield SimpleNamespace(process=process, queue=queue, nodename=nodename, log=log)
     finally:
         stop_process_group(process)
+
+
+class Workers:
+    """Real workers on the private Redis, each its own process group: `start()` several (they boot together), then
+    `wait_answering()`; all are stopped at the end of the test."""
+
+    def __init__(self, redis_server, control_app, folder):
+        self.redis_server, self.control_app, self.folder = redis_server, control_app, folder
+        self.started: list[SimpleNamespace] = []
+
+    def start(self, name: str, queues: str, *, concurrency: int = 1, **env: str) -> SimpleNamespace:
+        """A worker consuming `queues` (comma-separated, as -Q takes them); `env` is added to its environment."""
+        _queue, nodename = new_names()
+        log = self.folder / f"worker-{name}.log"
+        with open(log, "wb") as out:
+            process = subprocess.Popen(
+                worker_command(queues, nodename, "--without-mingle", "--without-gossip", concurrency=concurrency),
+                cwd=ROOT,
+                env=worker_env(self.redis_server.url(), **env),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        worker = SimpleNamespace(name=name, process=process, queues=queues, nodename=nodename, log=log)
+        self.started.append(worker)
+        return worker
+
+    def wait_answering(self) -> None:
+        for worker in self.started:
+
+            def answers(worker=worker):
+                if worker.process.poll() is not None:
+                    pytest.fail(f"worker {worker.name} exited with {worker.process.returncode}:\n{tail(worker.log)}")
+                return pings(self.control_app, worker.nodename)
+
+            wait_for(answers, START_TIMEOUT, f"worker {worker.name} to answer a ping", worker.log)
+
+    def stop_all(self, grace: float = 5) -> None:
+        """TERM to every worker's group at once (a warm shutdown finishes the running task), KILL after `grace`."""
+        for worker in self.started:
+            try:
+                os.killpg(worker.process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + grace
+        for worker in self.started:
+            try:
+                worker.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                pass
+            stop_process_group(worker.process, timeout=1)
+
+
+@pytest.fixture
+def workers(transactional_db, redis_server, control_app, tmp_path):
+    """Start several real workers (Workers.start); stopped at the end, without waiting long for slow tasks."""
+    pool = Workers(redis_server, control_app, tmp_path)
+    try:
+        yield pool
+    finally:
+        pool.stop_all()
