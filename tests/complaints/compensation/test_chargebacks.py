@@ -1,4 +1,4 @@
-"""The carrier's share is decided when the claim is paid, from the complaint as it stands then (issue 10, item 12):
+"""The carrier's share is decided when the claim is paid, from the complaint as it stands then:
 a complaint resolved "carrier not liable" after the claim was proposed or approved charges the carrier nothing, and
 the payout's event says why."""
 

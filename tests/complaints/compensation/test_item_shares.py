@@ -1,4 +1,4 @@
-"""Partial damage and a wrong quantity by item counts (issue 10, item 15): "1 of 3 items missing" is paid as
+"""Partial damage and a wrong quantity by item counts: "1 of 3 items missing" is paid as
 exactly a third of the value, rounded half up to the fen once, not as 33.33% of it."""
 
 from decimal import ROUND_HALF_UP

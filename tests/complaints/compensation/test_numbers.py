@@ -1,4 +1,4 @@
-"""Every number compensation reads is bounded before anything formats or computes with it (issue 10, item 7): a
+"""Every number compensation reads is bounded before anything formats or computes with it: a
 hostile or mistyped number is refused at once with a short InvalidInput naming the field, never a 500 and never a
 hang."""
 

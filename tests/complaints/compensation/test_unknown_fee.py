@@ -1,4 +1,4 @@
-"""A missing shipping fee is unknown, not ¥0.00 (issue 10, item 13): intake records none when none is given, the API
+"""A missing shipping fee is unknown, not ¥0.00: intake records none when none is given, the API
 and the admin accept and show it, and a claim that needs the fee is refused, saying so, until the fee is recorded."""
 
 from decimal import Decimal as D
