@@ -148,3 +148,19 @@ def test_a_carrier_cannot_add_files_for_the_agents_only(fs_evidence_storage, zto
         zto_files_api, complaint, [_named("a.png", evidence_files.png())], kind="photo", visibility="internal"
     )
     assert response.status_code == 400 and "visibility" in response.json()["error"]["fields"]
+
+
+def test_the_carriers_timeline_shows_files_added_for_it_and_not_the_agents_ones(
+    fs_evidence_storage, zto_files_api, zto, agent
+):
+    # Given files added for the carrier, and files for the agents only
+    complaint = make_complaint(carrier=zto)
+    _attach(complaint, agent, "pod.jpg", evidence_files.jpeg_with_gps(), "carrier")
+    _attach(complaint, agent, "note.pdf", evidence_files.pdf(), "internal")
+
+    # When ZTO reads the timeline
+    events = zto_files_api.get(f"/api/v1/complaints/{complaint.reference}/events/").json()
+
+    # Then it sees the one "files added" event meant for it
+    added = [e for e in events if e["kind"] == "evidence_added"]
+    assert len(added) == 1 and added[0]["data"]["visibility"] == "carrier"

@@ -4,10 +4,12 @@ half-written."""
 
 import hashlib
 import io
+import os
 import time
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from PIL import ExifTags, Image
 
@@ -400,4 +402,26 @@ def test_objects_of_a_rolled_back_transaction_are_found_and_deleted_by_the_orpha
 
     # Then it deletes exactly those, and the complaint's file stays
     assert set(found) == left_behind
+    assert set(object_names()) == {kept.storage_name, kept.thumbnail_name}
+
+
+def test_the_orphan_command_lists_then_deletes_only_objects_nobody_names(fs_evidence_storage, agent):
+    # Given an object left by a rolled-back transaction an hour and a half ago, and a complaint's file
+    complaint = make_complaint()
+    kept = _add(complaint, agent, ("kept.png", evidence_files.png()))[0]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _add(complaint, agent, ("lost.pdf", evidence_files.pdf()), kind=EvidenceKind.DOCUMENT)
+        raise RuntimeError("rolled back")
+    [orphan] = set(object_names()) - {kept.storage_name, kept.thumbnail_name}
+    old = time.time() - 90 * 60
+    os.utime(fs_evidence_storage / orphan, (old, old))
+
+    # When the command runs without, then with --delete
+    listed, deleted = io.StringIO(), io.StringIO()
+    call_command("evidence_orphans", stdout=listed)
+    assert orphan in listed.getvalue() and orphan in set(object_names())
+    call_command("evidence_orphans", "--delete", stdout=deleted)
+
+    # Then only the orphan is gone
+    assert orphan in deleted.getvalue()
     assert set(object_names()) == {kept.storage_name, kept.thumbnail_name}
