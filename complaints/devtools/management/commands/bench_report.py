@@ -26,6 +26,20 @@ CARRIERS = (
     ("JD", "京东物流", "JD Logistics"),
 )
 AGENTS = 20
+LOADED_CHANNELS = (
+    Channel.PHONE,
+    Channel.EMAIL,
+    Channel.WEB,
+    Channel.SOCIAL_MEDIA,
+    Channel.PLATFORM,
+    Channel.REGULATOR,
+    Channel.PARTNER_API,
+)
+# Complainants' names: 20 surnames × 30 given names = 600 names, so a name search matches 1 complaint in 600.
+SURNAMES = "王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 林 罗 高".split()
+GIVEN_NAMES = (
+    "伟 芳 娜 秀英 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 秀兰 霞 平 刚 桂英 建华 文 华 红 建国 玉兰 志强".split()
+)
 
 # The floor: one hand-written statement for the week's headline counts (received, resolved, reopened, backlog at
 # week end, the backlog by the same identity as reports.metrics: open now - received since + resolutions since -
@@ -61,6 +75,10 @@ class Command(DevtoolCommand):
         parser.add_argument("--complaints", type=int, default=1_000_000, help="complaints to load (default 1000000)")
         parser.add_argument("--runs", type=int, default=5, help="timed runs of each (default 5; the median is shown)")
         parser.add_argument("--week", help="ISO week to compute (default: last week)")
+        parser.add_argument(
+            "--chunk", type=int, default=500_000, help="complaints per committed chunk of the load (default 500000)"
+        )
+        parser.add_argument("--load-only", action="store_true", help="load (or finish loading) and stop")
 
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":
@@ -71,23 +89,34 @@ class Command(DevtoolCommand):
         n, runs = options["complaints"], max(1, options["runs"])
         now = timezone.now().replace(microsecond=0)
         loaded = Complaint.objects.filter(reference__startswith=MARKER).count()
-        if loaded == 0:
-            self._load(n, now)
-        elif loaded != n:
+        if loaded > n:
             raise CommandError(
-                f"The database already holds {loaded:,} benchmark complaints, not {n:,}. Use --complaints {loaded} "
-                "to reuse them, or drop and migrate the scratch database to load another size."
+                f"The database already holds {loaded:,} benchmark complaints, more than {n:,}. Use --complaints "
+                f"{loaded} to reuse them, or drop and migrate the scratch database to load a smaller size."
             )
+        _indexes_restore(self.stdout)  # a load interrupted earlier left its indexes dropped
+        if loaded < n:
+            self._load(n, loaded, now, chunk=options["chunk"])
         else:
             self.stdout.write(f"reusing {loaded:,} loaded complaints")
+        if options["load_only"]:
+            return
         week = IsoWeek.parse(options["week"]) if options["week"] else IsoWeek.of(now).previous()
         self._measure(week, runs, now)
 
     # --- loading ----------------------------------------------------------------------------------------------------
 
-    def _load(self, n: int, now) -> None:
+    def _load(self, n: int, loaded: int, now, *, chunk: int) -> None:
+        """Load complaints loaded+1..n in committed chunks (an interrupted load resumes where it stopped). Each chunk
+        is planned in a temporary table, then its complaints, events, alerts, messages and survey answers are inserted
+        set-based. A large load first drops the secondary indexes of the five tables (their definitions are kept in
+        bench_dropped_index, so a crash restores them on the next run) and rebuilds them at the end: building an index
+        once by sorting is much faster than maintaining it row by row. Foreign-key triggers are off during the inserts
+        (session_replication_role = replica; the rows reference what the same statement set up), and the clock
+        outcomes (first_response_met, clock_met, cycle_started_at) are written by the inserts with the conditions of
+        complaints/sla/outcomes.py's backfill, which then finds nothing to fill."""
         started = time.perf_counter()
-        self.stdout.write(f"loading {n:,} complaints over 365 days…")
+        self.stdout.write(f"loading complaints {loaded + 1:,}..{n:,} over 365 days (chunks of {chunk:,})…")
         carriers = [
             Carrier.objects.get_or_create(code=code, defaults={"name_zh": zh, "name_en": en})[0].pk
             for code, zh, en in CARRIERS
@@ -106,25 +135,51 @@ class Command(DevtoolCommand):
             "agents": agents,
             "policy": policy.pk if policy else None,
             "categories": list(Category.values),
-            "channels": list(Channel.values),
+            # The seven channels complaints arrive by in the data's proportions (listed, not Channel.values: a channel
+            # added later must not shift them).
+            "channels": list(LOADED_CHANNELS),
             "areas": list(RootCauseArea.values),
-            "offset": (Complaint.objects.order_by("-pk").values_list("pk", flat=True).first() or 0),
+            "surnames": SURNAMES,
+            "given": GIVEN_NAMES,
         }
-        with transaction.atomic(), connection.cursor() as cursor:
-            for label, sql in _LOAD_STEPS:
+        drop = n - loaded >= DROP_INDEXES_FROM
+        if drop:
+            _indexes_drop(self.stdout)
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+            cursor.execute("SET synchronous_commit = off")
+            cursor.execute("SET work_mem = '256MB'")
+        try:
+            for low in range(loaded + 1, n + 1, chunk):
+                high = min(low + chunk - 1, n)
                 step = time.perf_counter()
-                cursor.execute(sql, params)
-                self.stdout.write(f"  {label}: {cursor.rowcount:,} rows in {time.perf_counter() - step:.1f} s")
-            # The clock outcomes the reply and resolve services record (complaints/outcomes.py), computed for the
-            # loaded rows by the same set-based backfill as migration complaints/0012.
-            step = time.perf_counter()
+                rows = {}
+                with transaction.atomic(), connection.cursor() as cursor:
+                    for label, sql in _LOAD_STEPS:
+                        cursor.execute(sql, {**params, "low": low, "high": high, "seed": (low % 9973) / 9973})
+                        rows[label] = cursor.rowcount
+                self.stdout.write(
+                    f"  {high:,}: "
+                    + ", ".join(f"{label} {count:,}" for label, count in rows.items() if count > 0)
+                    + f" in {time.perf_counter() - step:.1f} s ({time.perf_counter() - started:.0f} s in all)"
+                )
+                self.stdout.flush()
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = DEFAULT")
+        if drop:
+            _indexes_restore(self.stdout)
+        step = time.perf_counter()
+        with transaction.atomic():
             outcomes_backfill(
                 complaint_model=Complaint, event_model=ComplaintEvent, alert_model=ClockAlert, connection=connection
             )
-            self.stdout.write(f"  clock outcomes: {time.perf_counter() - step:.1f} s")
+        self.stdout.write(f"  clock outcomes checked (backfill): {time.perf_counter() - step:.1f} s")
+        step = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
-        self.stdout.write(f"loaded in {time.perf_counter() - started:.0f} s (with VACUUM ANALYZE)")
+        self.stdout.write(f"  VACUUM ANALYZE: {time.perf_counter() - step:.0f} s")
+        self.stdout.write(f"loaded in {time.perf_counter() - started:.0f} s")
 
     # --- measuring --------------------------------------------------------------------------------------------------
 
@@ -209,12 +264,68 @@ def _count(table: str) -> int:
         return cursor.fetchone()[0]
 
 
+DROP_INDEXES_FROM = 2_000_000  # loads at least this large drop and rebuild the secondary indexes
+LOADED_TABLES = (
+    "complaints_complaint",
+    "complaints_complaintevent",
+    "complaints_clockalert",
+    "complaints_outboundmessage",
+    "complaints_surveyresponse",
+)
+
+
+def _indexes_drop(out) -> None:
+    """Drop the secondary indexes of the loaded tables (not primary keys or constraints' indexes), keeping their
+    definitions in bench_dropped_index (committed first, so an interrupted load can restore them)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_dropped_index (name text PRIMARY KEY, definition text)")
+        cursor.execute(
+            """
+            INSERT INTO bench_dropped_index (name, definition)
+            SELECT i.indexname, i.indexdef FROM pg_indexes i
+            WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
+            ON CONFLICT DO NOTHING
+            """,
+            [list(LOADED_TABLES)],
+        )
+        cursor.execute("SELECT name FROM bench_dropped_index ORDER BY name")
+        names = [name for (name,) in cursor.fetchall()]
+        for name in names:
+            cursor.execute(f'DROP INDEX IF EXISTS "{name}"')  # names read from the catalogue
+    out.write(f"  dropped {len(names)} secondary indexes for the load")
+
+
+def _indexes_restore(out) -> None:
+    """Rebuild the indexes _indexes_drop dropped (if any), one by one, each committed."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('bench_dropped_index') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            return
+        cursor.execute("SELECT name, definition FROM bench_dropped_index ORDER BY name")
+        pending = cursor.fetchall()
+        cursor.execute("SET maintenance_work_mem = '1GB'")
+    for name, definition in pending:
+        began = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1).replace(
+                    "CREATE UNIQUE INDEX ", "CREATE UNIQUE INDEX IF NOT EXISTS ", 1
+                )
+            )
+            cursor.execute("DELETE FROM bench_dropped_index WHERE name = %s", [name])
+        out.write(f"  index {name} rebuilt in {time.perf_counter() - began:.0f} s")
+        out.flush()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_dropped_index")
+
+
 _PLAN = """
 CREATE TEMPORARY TABLE bench_plan ON COMMIT DROP AS
 SELECT p.*, received AS res_final
 FROM (
   SELECT s.*,
-    %(offset)s + g AS id,
+    nextval(pg_get_serial_sequence('complaints_complaint', 'id')) AS id,
     received + fr_h * interval '1 hour' AS fr,
     received AS res1,  -- set below, from the first response
     received AS reopen_at,
@@ -234,7 +345,7 @@ FROM (
       random() AS r_close, random() AS r_carrier, random() AS r_cat, random() AS r_chan, random() AS r_owner,
       random() AS r_area, random() AS r_liable, random() AS r_survey, random() AS r_score, random() AS r_fail,
       random() AS r_res
-    FROM generate_series(1, %(n)s) g
+    FROM generate_series(%(low)s::bigint, %(high)s::bigint) g
   ) s
 ) p;
 -- Resolution: an hour after the first response plus a long tail (about 15 %% late against 72 h).
@@ -251,9 +362,11 @@ INSERT INTO complaints_complaint (
   risk_medical, risk_social_media, risk_regulator, risk_repeat, risk_high_value, status, escalation_level,
   received_at, first_response_at, resolved_at, closed_at, reopen_count, resolution_summary, root_cause,
   root_cause_area, carrier_liable, version, created_at, updated_at, carrier_id, owner_id, sla_policy_id,
-  progress_due_at, revisit_due_at, statutory_due_at, next_due_at)
-SELECT id, 'B' || lpad(g::text, 10, '0'), 'BN' || lpad(g::text, 12, '0'), category, channel, '快件延误', '张伟',
-  '139' || lpad((g %% 100000000)::text, 8, '0'), '', 'zh-hans', 'sms', 200, 0, 12, 'normal',
+  progress_due_at, revisit_due_at, statutory_due_at, next_due_at, first_response_met)
+SELECT id, 'B' || lpad(g::text, 10, '0'), 'BN' || lpad(g::text, 12, '0'), category, channel, '快件延误',
+  (%(surnames)s::text[])[1 + g %% array_length(%(surnames)s::text[], 1)]
+    || (%(given)s::text[])[1 + (g / 7) %% array_length(%(given)s::text[], 1)],
+  '+86139' || lpad((g %% 100000000)::text, 8, '0'), '', 'zh-hans', 'sms', 200, 0, 12, 'normal',
   false, channel = 'social_media', channel = 'regulator', false, false, st.status,
   (fr - received > interval '24 hours')::int + (res1 - received > interval '72 hours')::int,
   received, CASE WHEN fr <= %(now)s THEN fr END,
@@ -269,7 +382,9 @@ SELECT id, 'B' || lpad(g::text, 10, '0'), 'BN' || lpad(g::text, 12, '0'), catego
   CASE WHEN st.status = 'resolved' AND st.resolved_at + interval '3 days' > %(now)s
        THEN st.resolved_at + interval '3 days' END,
   CASE WHEN st.status NOT IN ('resolved', 'closed') THEN received + interval '7 days' END,
-  CASE WHEN st.status NOT IN ('resolved', 'closed') THEN %(now)s + interval '12 hours' END
+  CASE WHEN st.status NOT IN ('resolved', 'closed') THEN %(now)s + interval '12 hours' END,
+  CASE WHEN fr <= %(now)s
+       THEN NOT (fr > received + interval '24 hours' AND received + interval '24 hours 1 minute' <= %(now)s) END
 FROM bench_plan CROSS JOIN LATERAL (SELECT
   CASE
     WHEN res_final <= %(now)s AND r_close < 0.9 AND res_final + interval '7 days' <= %(now)s THEN 'closed'
@@ -278,43 +393,45 @@ FROM bench_plan CROSS JOIN LATERAL (SELECT
     WHEN fr <= %(now)s THEN 'in_progress'
     ELSE 'new' END AS status,
   CASE WHEN res_final <= %(now)s THEN res_final ELSE res1 END AS resolved_at) st;
-SELECT setval(pg_get_serial_sequence('complaints_complaint', 'id'), (SELECT max(id) FROM complaints_complaint));
 """
 
 _EVENTS = """
-INSERT INTO complaints_complaintevent (complaint_id, kind, actor_id, actor_role, visibility, message, data, created_at)
-SELECT id, e.kind, e.actor, CASE WHEN e.actor IS NULL THEN 'system' ELSE 'agent' END, 'public', '', e.data::jsonb, e.at
+INSERT INTO complaints_complaintevent (complaint_id, kind, actor_id, actor_role, visibility, message, data, created_at,
+  clock_met, cycle_started_at)
+SELECT id, e.kind, e.actor, CASE WHEN e.actor IS NULL THEN 'system' ELSE 'agent' END, 'public', '', e.data::jsonb, e.at,
+  e.met, e.cycle
 FROM bench_plan CROSS JOIN LATERAL (VALUES
-  ('created', NULL::bigint, '{}', received),
-  ('public_reply', owner_id, '{}', fr),
-  ('status_changed', owner_id, '{"from": "new", "to": "acknowledged"}', fr),
-  ('status_changed', owner_id, '{"from": "acknowledged", "to": "in_progress"}', fr + interval '1 minute'),
+  ('created', NULL::bigint, '{}', received, NULL::boolean, NULL::timestamptz),
+  ('public_reply', owner_id, '{}', fr, NULL, NULL),
+  ('status_changed', owner_id, '{"from": "new", "to": "acknowledged"}', fr, NULL, NULL),
+  ('status_changed', owner_id, '{"from": "acknowledged", "to": "in_progress"}', fr + interval '1 minute', NULL, NULL),
   ('progress_update', NULL, '{}', CASE WHEN res1 > received + interval '24 hours'
-                                       THEN received + interval '24 hours' END),
+                                       THEN received + interval '24 hours' END, NULL, NULL),
   ('sla_breach', NULL, '{"clock": "first_response"}', CASE WHEN fr > received + interval '24 hours'
-                                                          THEN received + interval '24 hours' END),
+                                                          THEN received + interval '24 hours' END, NULL, NULL),
   ('escalated', NULL, '{"from_level": 0, "to_level": 1, "reason": "sla_breach"}',
-     CASE WHEN fr > received + interval '24 hours' THEN received + interval '24 hours' END),
+     CASE WHEN fr > received + interval '24 hours' THEN received + interval '24 hours' END, NULL, NULL),
   ('sla_breach', NULL, '{"clock": "resolution"}', CASE WHEN res1 > received + interval '72 hours'
-                                                      THEN received + interval '72 hours' END),
+                                                      THEN received + interval '72 hours' END, NULL, NULL),
   ('escalated', NULL, json_build_object('from_level', (fr > received + interval '24 hours')::int,
                                         'to_level', 1 + (fr > received + interval '24 hours')::int,
                                         'reason', 'sla_breach')::text,
-     CASE WHEN res1 > received + interval '72 hours' THEN received + interval '72 hours' END),
+     CASE WHEN res1 > received + interval '72 hours' THEN received + interval '72 hours' END, NULL, NULL),
   ('resolved', owner_id, json_build_object('from', 'in_progress', 'to', 'resolved', 'root_cause_area', area,
-                                           'carrier_liable', r_liable < 0.6)::text, res1),
+                                           'carrier_liable', r_liable < 0.6)::text, res1,
+     NOT (res1 > received + interval '72 hours' AND received + interval '72 hours 1 minute' <= %(now)s), received),
   ('reopened', owner_id, '{"from": "resolved", "to": "reopened", "reopen_count": 1}',
-     CASE WHEN reopened THEN reopen_at END),
+     CASE WHEN reopened THEN reopen_at END, NULL, NULL),
   ('status_changed', owner_id, '{"from": "reopened", "to": "in_progress"}',
-     CASE WHEN reopened THEN reopen_at + interval '1 minute' END),
+     CASE WHEN reopened THEN reopen_at + interval '1 minute' END, NULL, NULL),
   ('resolved', owner_id, json_build_object('from', 'in_progress', 'to', 'resolved', 'root_cause_area', area,
                                            'carrier_liable', r_liable < 0.6)::text,
-     CASE WHEN reopened THEN res_final END),
+     CASE WHEN reopened THEN res_final END, true, reopen_at),
   ('closed', owner_id, '{"from": "resolved", "to": "closed"}',
-     CASE WHEN r_close < 0.9 THEN res_final + interval '7 days' END),
+     CASE WHEN r_close < 0.9 THEN res_final + interval '7 days' END, NULL, NULL),
   ('survey_answered', NULL, json_build_object('score', 1 + floor(r_score * 4.99)::int)::text,
-     CASE WHEN r_survey < 0.3 THEN res_final + interval '3 days' + r_survey * interval '4 days' END)
-) e(kind, actor, data, at)
+     CASE WHEN r_survey < 0.3 THEN res_final + interval '3 days' + r_survey * interval '4 days' END, NULL, NULL)
+) e(kind, actor, data, at, met, cycle)
 WHERE e.at IS NOT NULL AND e.at <= %(now)s
 ORDER BY e.at;
 """
@@ -373,7 +490,7 @@ ON CONFLICT DO NOTHING;
 """
 
 _LOAD_STEPS = (
-    ("plan", "SELECT setseed(0.42);" + _PLAN),
+    ("plan", "SELECT setseed(%(seed)s);" + _PLAN),
     ("complaints", _COMPLAINTS),
     ("events", _EVENTS),
     ("clock alerts", _ALERTS),
