@@ -12,9 +12,15 @@ from complaints.compensation.services import (
     TEXT_MAX_LENGTH,
     policy_errors,
 )
+from complaints.evidence.models import Evidence
 from complaints.models import Complaint
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "required": False}
+
+
+class EvidenceChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Evidence) -> str:
+        return f"{obj.original_name} · {obj.get_kind_display()} · {obj.created_at:%Y-%m-%d %H:%M}"
 
 
 class ProposeForm(forms.Form):
@@ -72,6 +78,20 @@ class ProposeForm(forms.Form):
         max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    evidence = EvidenceChoiceField(
+        queryset=Evidence.objects.none(),
+        label=_("files it relies on"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The complaint's photos and documents that support the claim (the receipt for a proven value)."),
+    )
+
+    def __init__(self, *args, complaint: Complaint | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if complaint is not None:
+            self.fields["evidence"].queryset = Evidence.objects.filter(complaint=complaint).visible()
+        if not self.fields["evidence"].queryset.exists():
+            del self.fields["evidence"]
 
     # The service checks amounts (negative, absurd, below the fen) and says why; the form accepts any number.
     def service_kwargs(self) -> dict:

@@ -188,6 +188,11 @@ class CompensationClaim(models.Model):
         _("explanation"), default=dict, blank=True, help_text=_("The computation line by line, per language.")
     )
     reason = models.TextField(_("reason for the proposed amount"), blank=True)
+    # The complaint's files the claim relies on (complaints/evidence): photos of the damage, the receipt behind a
+    # proven value. Chosen when the claim is proposed.
+    evidence = models.ManyToManyField(
+        "complaints.Evidence", verbose_name=_("files it relies on"), blank=True, related_name="compensation_claims"
+    )
 
     policy = models.ForeignKey(
         CompensationPolicy, verbose_name=_("computed under policy"), on_delete=models.PROTECT, related_name="claims"

@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from complaints.compensation import selectors, services
-from complaints.compensation.admin.common import explanation_html, form_errors
+from complaints.compensation.admin.common import cited_evidence_html, explanation_html, form_errors
 from complaints.compensation.choices import Case
 from complaints.compensation.forms import ApproveForm, PayForm, ProposeForm, RejectForm
 from complaints.compensation.models import Chargeback, CompensationClaim
@@ -94,7 +94,7 @@ class CompensationClaimAdmin(admin.ModelAdmin):
     show_full_result_count = False
     actions = ("approve_selected",)
     fieldsets = (
-        (None, {"fields": ("complaint_link", "case", "state", "decision_links")}),
+        (None, {"fields": ("complaint_link", "case", "state", "decision_links", "evidence_html")}),
         (
             _("Amounts (CNY)"),
             {
@@ -145,7 +145,14 @@ class CompensationClaimAdmin(admin.ModelAdmin):
             },
         ),
     )
-    readonly_fields = ("complaint_link", "decision_links", "limit_note", "explanation_html", "chargeback_amount")
+    readonly_fields = (
+        "complaint_link",
+        "decision_links",
+        "limit_note",
+        "explanation_html",
+        "chargeback_amount",
+        "evidence_html",
+    )
 
     def get_queryset(self, request):
         limit = selectors.agent_approval_limit()
@@ -201,6 +208,10 @@ class CompensationClaimAdmin(admin.ModelAdmin):
         return gettext("Within the agents' limit of ¥%(limit)s.") % {"limit": limit}
 
     @admin.display(description=_("chargeback (CNY)"))
+    @admin.display(description=_("files it relies on"))
+    def evidence_html(self, obj: CompensationClaim) -> str:
+        return cited_evidence_html(obj)
+
     def chargeback_amount(self, obj: CompensationClaim) -> str:
         chargeback = Chargeback.objects.filter(claim=obj).select_related("carrier").first()
         return f"{chargeback.carrier.code} ¥{chargeback.amount}" if chargeback else "—"
@@ -251,7 +262,9 @@ class CompensationClaimAdmin(admin.ModelAdmin):
             )
             return HttpResponseRedirect(reverse("admin:complaints_complaint_changelist"))
         case = complaint.category if complaint.category in Case.values else Case.DELAY
-        form = ProposeForm(request.POST or None, initial={"complaint": complaint.pk, "case": case, "days_late": 0})
+        form = ProposeForm(
+            request.POST or None, initial={"complaint": complaint.pk, "case": case, "days_late": 0}, complaint=complaint
+        )
         preview = None
         if request.method == "POST" and form.is_valid():
             kwargs = form.service_kwargs()
@@ -320,6 +333,7 @@ class CompensationClaimAdmin(admin.ModelAdmin):
             "complaint": claim.complaint,
             "complaint_url": reverse("admin:complaints_complaint_change", args=[claim.complaint_id]),
             "preview_html": explanation_html(claim.explanation),
+            "evidence_html": cited_evidence_html(claim),
             "limit": selectors.agent_approval_limit(),
             "submit_label": title,
         }

@@ -9,6 +9,7 @@ the phone), and every step is on the timeline with who took it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +30,7 @@ from complaints.compensation.services.shares import carrier_share_clean, carrier
 from complaints.compensation.services.steps import claim_check_transition, claim_event_data, claim_lock, claim_notify
 from complaints.errors import IllegalTransition, InvalidInput, NotAllowed
 from complaints.events import complaint_record_event
+from complaints.evidence.models import Evidence
 from complaints.guards import complaint_lock, instance_sync
 from complaints.models import Complaint
 
@@ -103,6 +105,17 @@ def claim_compute(
     )
 
 
+def _cited_evidence(complaint: Complaint, evidence: Sequence[Evidence]) -> list[Evidence]:
+    wanted = {item.pk for item in evidence}
+    cited = list(Evidence.objects.filter(pk__in=wanted, complaint=complaint).visible())
+    if len(cited) != len(wanted):
+        raise InvalidInput(
+            _("A claim can cite only files of its own complaint that are not hidden."),
+            fields={"evidence": [_("Choose among the complaint's files.")]},
+        )
+    return cited
+
+
 def claim_propose(
     *,
     complaint: Complaint,
@@ -118,11 +131,13 @@ def claim_propose(
     items_affected: Any = None,
     items_total: Any = None,
     carrier_liable_amount: Any = None,
+    evidence: Sequence[Evidence] = (),
     expected_version: int | None = None,
     at: datetime | None = None,
 ) -> CompensationClaim:
     """Propose compensation: the amount is computed under the active policy; a different proposed amount needs a
-    reason. One live claim per complaint and case; proposing the same claim again returns it."""
+    reason. One live claim per complaint and case; proposing the same claim again returns it. `evidence`: the
+    complaint's files the claim relies on (none an agent hid)."""
     _check_proposer(complaint, actor)
     reason = text_clean(reason, "reason")
     proposed = amount_clean(proposed_amount, "proposed_amount")
@@ -183,6 +198,7 @@ def claim_propose(
                 },
                 code="claim_exists",
             )
+        cited = _cited_evidence(fresh, evidence)
         claim = CompensationClaim.objects.create(
             complaint=fresh,
             case=case,
@@ -207,6 +223,7 @@ def claim_propose(
             proposed_by=actor,
             proposed_at=at,
         )
+        claim.evidence.set(cited)
         complaint_record_event(
             complaint=fresh,
             kind=EventKind.COMPENSATION_PROPOSED,
