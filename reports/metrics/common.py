@@ -14,7 +14,7 @@ from django.db.models import Aggregate, F, FloatField, Func, Q
 
 from complaints.choices import EventKind
 from complaints.models import REOPENING, Complaint, ComplaintEvent
-from reports.routers import reports_database
+from reports.routers import reading_from
 from reports.weeks import IsoWeek
 
 SCHEMA_VERSION = 1
@@ -149,7 +149,7 @@ def percentile_cont(sorted_values: list[float], fraction: float) -> float | None
 
 
 def percentiles_in_db() -> bool:
-    return connections[reports_database()].vendor == "postgresql"
+    return connections[reading_from()].vendor == "postgresql"
 
 
 def reopen_q() -> Q:

@@ -26,6 +26,7 @@ from reports.routers import report_reads
 from reports.services import weekly_report_build
 from reports.weeks import IsoWeek
 from tests.reports.builders import first_reply, local, receive, resolve
+from tests.workers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 W47 = IsoWeek(2026, 47)
@@ -114,6 +115,36 @@ def test_report_reads_go_to_the_reports_database_and_writes_never_do(settings, z
         carrier.save(update_fields=["name_en"])
     assert Carrier.objects.using("default").get(code="ZTO").name_en == "ZTO Express (renamed)"
     assert Carrier.objects.using("reports").get(code="ZTO").name_en != "ZTO Express (renamed)"
+
+
+@pytest.fixture
+def unreachable_replica():
+    """The replica alias, its server not answering (a closed port): a replica that is down. (A transactional test:
+    in a TestCase the mirror's connection is held open in the test's transaction.)"""
+    replica = connections["reports_replica"]
+    replica.close()
+    port = replica.settings_dict["PORT"]
+    replica.settings_dict["PORT"] = str(free_port())
+    yield "reports_replica"
+    replica.close()
+    replica.settings_dict["PORT"] = port
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "reports_replica"])
+def test_a_replica_that_is_down_is_logged_and_the_report_reads_the_primary(
+    settings, zto, agent, unreachable_replica, caplog
+):
+    # Given a week of complaints, and a reports database that does not answer
+    a_week_of_complaints(zto, agent, 2)
+    settings.REDRESS_REPORTS_DATABASE = unreachable_replica
+
+    # When the week's report is built
+    report = weekly_report_build(week=W47, now=NOW)
+
+    # Then it is built from the primary, and the log says why
+    assert report.data["headline"]["received"]["value"] == 2
+    assert "cannot be reached" in caplog.text and unreachable_replica in caplog.text
 
 
 @pytest.mark.django_db
