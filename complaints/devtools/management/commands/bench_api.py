@@ -117,7 +117,7 @@ class Command(DevtoolCommand):
             cursor.execute("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE relname = 'complaints_complaint'")
             have = cursor.fetchone()[0]
         if have >= n * 0.99:
-            self.stdout.write(f"the table holds about {have:,} complaints; none added")
+            self.stdout.write(f"about {have:,} complaints (any prefix) already loaded; none added")
             return
         have = Complaint.objects.count()
         self.stdout.write(f"loading {n - have:,} complaints ({have:,} there already) …")
