@@ -192,6 +192,7 @@ def test_a_worker_killed_mid_run_leaves_one_message_in_doubt_and_it_is_sent_agai
     deadline = time.monotonic() + 20
     while len(gateway.requests) < 3 and time.monotonic() < deadline and worker.poll() is None:
         time.sleep(0.01)
+    assert worker.poll() is None, "the dispatcher process ended by itself before it could be killed"
     os.kill(worker.pid, signal.SIGKILL)
     worker.wait(timeout=10)
     assert len(gateway.requests) == 3
