@@ -26,7 +26,7 @@ RUN DJANGO_SECRET_KEY=build-only-not-a-secret \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     REDIS_URL=redis://localhost:6379/0 \
     python manage.py collectstatic --noinput \
-    && mkdir -p /app/var \
+    && mkdir -p /app/var/evidence \
     && chown -R redress:redress /app/var
 
 USER redress

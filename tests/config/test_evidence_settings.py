@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 SHOW = "import json; from django.conf import settings; print(json.dumps(settings.STORAGES['evidence'], default=str))"
 
@@ -58,3 +60,16 @@ def test_a_bucket_switches_to_s3_compatible_storage_with_every_variable(tmp_path
 def test_without_keys_or_endpoint_boto3_finds_its_own(tmp_path):
     storage = _evidence_storage(tmp_path, REDRESS_EVIDENCE_S3_BUCKET="redress-evidence")
     assert set(storage["OPTIONS"]) == {"bucket_name", "location", "default_acl", "file_overwrite"}
+
+
+def test_compose_keeps_web_evidence_on_a_volume_and_passes_the_bucket_variables():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    web = compose["services"]["web"]
+    assert "evidence:/app/var/evidence" in web["volumes"] and "evidence" in compose["volumes"]
+    names = {name for name in web["environment"] if name.startswith("REDRESS_EVIDENCE_S3_")}
+    assert names == {f"REDRESS_EVIDENCE_S3_{n}" for n in ("BUCKET", "ENDPOINT_URL", "REGION", "PREFIX")} | {
+        "REDRESS_EVIDENCE_S3_ACCESS_KEY_ID",
+        "REDRESS_EVIDENCE_S3_SECRET_ACCESS_KEY",
+    }
+    # The image creates the folder owned by its user, so a new named volume mounted there is writable by it.
+    assert "mkdir -p /app/var/evidence" in (ROOT / "Dockerfile").read_text()
