@@ -163,16 +163,19 @@ def _reencode(name: str, detected: str, data: bytes, digest: str) -> CleanFile:
             raise _too_many_pixels(name, max_pixels)
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
             raise _unreadable(name)
-    image = _to_srgb(image)
-    side = settings.REDRESS_EVIDENCE_MAX_SIDE
-    if max(image.size) > side:
-        image.thumbnail((side, side), Image.Resampling.LANCZOS)
     stored_type = _STORED_AS[detected]
-    pixels = _pixels_only(image, stored_type)
-    out = _encode(pixels, stored_type)
-    preview = pixels.copy()
-    preview.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
-    thumbnail = _encode(preview.convert("RGB"), JPEG)
+    try:  # a mode Pillow decodes but cannot convert or write is a picture we cannot take, not a server error
+        image = _to_srgb(image)
+        side = settings.REDRESS_EVIDENCE_MAX_SIDE
+        if max(image.size) > side:
+            image.thumbnail((side, side), Image.Resampling.LANCZOS)
+        pixels = _pixels_only(image, stored_type)
+        out = _encode(pixels, stored_type)
+        preview = pixels.copy()
+        preview.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
+        thumbnail = _encode(preview.convert("RGB"), JPEG)
+    except (OSError, ValueError):
+        raise _unreadable(name)
     return CleanFile(name, detected, stored_type, len(data), digest, out, pixels.width, pixels.height, thumbnail)
 
 
@@ -193,7 +196,7 @@ def _to_srgb(image: Image.Image) -> Image.Image:
 def _pixels_only(image: Image.Image, stored_type: str) -> Image.Image:
     """A new image made of the pixels alone: nothing of the original's info (EXIF, XMP, text chunks) comes along."""
     if stored_type == JPEG:
-        mode = "RGB" if image.mode not in ("L",) else "L"
+        mode = "L" if image.mode == "L" else "RGB"
     elif image.mode in ("RGB", "RGBA", "L", "LA"):
         mode = image.mode
     else:

@@ -425,3 +425,27 @@ def test_the_orphan_command_lists_then_deletes_only_objects_nobody_names(fs_evid
     # Then only the orphan is gone
     assert orphan in deleted.getvalue()
     assert set(object_names()) == {kept.storage_name, kept.thumbnail_name}
+
+
+@pytest.mark.parametrize(
+    ("mode", "colour", "save", "stored_mode"),
+    [
+        ("CMYK", (0, 100, 100, 0), {"format": "JPEG"}, "RGB"),
+        ("I;16", 300, {"format": "PNG"}, "RGB"),
+        ("P", 3, {"format": "PNG", "transparency": 3}, "RGBA"),
+        ("LA", (100, 50), {"format": "PNG"}, "LA"),
+        ("1", 1, {"format": "PNG"}, "RGB"),
+        ("RGBA", (1, 2, 3, 4), {"format": "WEBP"}, "RGBA"),
+    ],
+)
+def test_pictures_of_every_colour_mode_are_stored(fs_evidence_storage, agent, mode, colour, save, stored_mode):
+    out = io.BytesIO()
+    Image.new(mode, (50, 40), colour).save(out, **save)
+    [evidence] = _add(make_complaint(), agent, (f"x.{save['format'].lower()}", out.getvalue()))
+    assert _stored_image(evidence).mode == stored_mode
+
+
+def test_a_truncated_picture_is_refused_as_damaged(fs_evidence_storage, agent):
+    with pytest.raises(InvalidInput) as refused:
+        _add(make_complaint(), agent, ("cut.jpg", evidence_files.jpeg_with_gps(size=(800, 600))[:400]))
+    assert refused.value.code == "file_damaged"
