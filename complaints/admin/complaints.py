@@ -12,12 +12,11 @@ from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import is_supervisor
 from complaints import services
 from complaints.admin.base import ReadOnlyAdminMixin
 from complaints.admin.complaint_actions import ComplaintActionsMixin
 from complaints.admin.complaint_columns import ComplaintColumnsMixin
-from complaints.admin.complaint_filters import AssignmentFilter, DeadlineFilter, EscalationQueueFilter
+from complaints.admin.complaint_filters import AssignmentFilter, DeadlineFilter, QueueFilter
 from complaints.admin.evidence import ComplaintEvidenceMixin
 from complaints.admin.forms import ComplaintAdminForm
 from complaints.compensation.admin import CompensationClaimInline
@@ -46,6 +45,7 @@ class ComplaintAdmin(ComplaintColumnsMixin, ComplaintActionsMixin, ComplaintEvid
     list_display_links = ("reference",)
     list_filter = (
         "status",
+        QueueFilter,  # first: it sees whether any other filter was asked for ("Mine" when none was)
         "category",
         "carrier",
         "channel",
@@ -57,7 +57,8 @@ class ComplaintAdmin(ComplaintColumnsMixin, ComplaintActionsMixin, ComplaintEvid
     list_select_related = ("carrier", "owner", "sla_policy")
     search_fields = ("^reference", "^waybill_number", "^complainant_phone", "complainant_name")
     search_help_text = _("Search by reference, waybill number, phone or complainant name.")
-    ordering = ("-received_at", "-id")
+    # The work in the order it falls due: the nearest next clock first, those with no running clock last.
+    ordering = (F("next_due_at").asc(nulls_last=True), "pk")
     autocomplete_fields = ("carrier",)
     list_per_page = 50
     show_full_result_count = False
@@ -119,16 +120,6 @@ class ComplaintAdmin(ComplaintColumnsMixin, ComplaintActionsMixin, ComplaintEvid
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj is not None else ()
-
-    def get_list_filter(self, request):
-        filters = super().get_list_filter(request)
-        return (*filters, EscalationQueueFilter) if is_supervisor(request.user) else filters
-
-    def get_ordering(self, request):
-        # The escalation queue: nearest due first (the column headers still re-sort it).
-        if request.GET.get(EscalationQueueFilter.parameter_name) == "escalated":
-            return (F("next_due_at").asc(nulls_last=True), "pk")
-        return super().get_ordering(request)
 
     # --- a complaint is a record the regulator may ask for: nobody deletes one, it is closed instead ---
 

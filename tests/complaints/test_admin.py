@@ -16,6 +16,7 @@ from tests.factories import AgentFactory, CarrierUserFactory, make_complaint
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "admin:complaints_complaint_changelist"
+ALL = {"queue": "all"}  # every complaint, not only the default "Mine" view
 PASSWORD = "pw-for-tests-123"
 
 
@@ -57,8 +58,8 @@ def test_the_changelist_shows_the_complaints(who, request):
     complaints = [make_complaint() for _ in range(3)]
     client = request.getfixturevalue(who)
 
-    # When an agent or a supervisor opens the list
-    response = client.get(reverse(CHANGELIST))
+    # When an agent or a supervisor opens the list of all complaints
+    response = client.get(reverse(CHANGELIST), ALL)
 
     # Then it shows them all
     assert response.status_code == 200
@@ -76,7 +77,7 @@ def test_the_changelist_does_not_run_a_query_per_row(agent_client, agent, other_
 
     def count_queries():
         with CaptureQueriesContext(connection) as captured:
-            response = agent_client.get(reverse(CHANGELIST))
+            response = agent_client.get(reverse(CHANGELIST), ALL)
         assert response.status_code == 200
         return len(captured), len(response.context["cl"].result_list)
 
@@ -553,7 +554,7 @@ def test_bulk_assign_to_me_takes_unowned_ones_and_skips_colleagues(agent_client,
 
     # When the agent selects all four and runs "assign to me"
     response = agent_client.post(
-        reverse(CHANGELIST),
+        f"{reverse(CHANGELIST)}?queue=all",
         {
             "action": "assign_to_me",
             "_selected_action": [c.pk for c in (free_1, free_2, own, theirs)],
