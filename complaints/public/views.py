@@ -2,30 +2,38 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django import forms
+from django.conf import settings
 from django.core import signing
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from complaints import services
-from complaints.choices import Category, Language, Status
+from complaints.choices import Language, ReplyChannel, Status
 from complaints.errors import IllegalTransition, InvalidInput
 from complaints.evidence.responses import evidence_response
 from complaints.evidence.selectors import evidence_for_complainant, timeline_with_files
 from complaints.links import read_status_token, read_survey_token, status_url
 from complaints.models import Complaint, SurveyResponse
+from complaints.public.forms import PublicComplaintForm, ReplyForm
+from complaints.public.limits import REPLY_LIMIT, REPLY_WINDOW, reply_limit_reached
 from complaints.selectors import complaint_public_timeline
+
+logger = logging.getLogger(__name__)
 
 # Events the complainant sees on the status page.
 CUSTOMER_KINDS = (
     "created",
     "public_reply",
+    "complainant_reply",
     "status_changed",
     "handed_to_carrier",
     "carrier_accepted",
@@ -65,6 +73,7 @@ def _tampered(request):
 
 @never_cache
 def status_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The complaint's progress and, while it is not closed, a form for the complainant's reply (words and files)."""
     try:
         complaint_id = read_status_token(token)
     except signing.SignatureExpired:
@@ -75,26 +84,92 @@ def status_page(request: HttpRequest, token: str) -> HttpResponse:
     if complaint is None:
         return _tampered(request)
     with translation.override(complaint.language):
-        files = list(evidence_for_complainant(complaint=complaint))
-        events = timeline_with_files(
-            events=complaint_public_timeline(complaint=complaint, kinds=CUSTOMER_KINDS), files=files
-        )
-        for event in events:
-            target = (event.data or {}).get("to")
-            event.status_label = Status(target).label if target in Status.values else ""
-        return render(
+        form = ReplyForm()
+        if request.method == "POST":
+            form = ReplyForm(request.POST, request.FILES)
+            refused = _reply_refused(request, complaint)
+            if refused is not None:
+                return refused
+            if form.is_valid():
+                try:
+                    services.complaint_receive_reply(
+                        complaint=complaint,
+                        channel=ReplyChannel.STATUS_PAGE,
+                        message=form.cleaned_data["message"],
+                        files=form.cleaned_data["files"],
+                    )
+                except IllegalTransition:
+                    return _closed(request)
+                except InvalidInput as error:
+                    _add_errors(form, error)
+                else:
+                    # Post/redirect/get: reloading the page does not send the message again.
+                    return HttpResponseRedirect(reverse("public:status", args=[token]) + "?sent=1")
+        return _status_render(request, complaint, token=token, form=form, status=400 if form.errors else 200)
+
+
+def _reply_refused(request: HttpRequest, complaint: Complaint) -> HttpResponse | None:
+    if complaint.status == Status.CLOSED:
+        return _closed(request)
+    if reply_limit_reached(complaint=complaint, now=timezone.now()):
+        logger.info("Status page reply refused on complaint %s: over %d in %s", complaint.pk, REPLY_LIMIT, REPLY_WINDOW)
+        return _link_problem(
             request,
-            "complaints/public/status.html",
-            {
-                "complaint": complaint,
-                "events": events,
-                "next_update": complaint.progress_due_at if complaint.status != Status.CLOSED else None,
-                "is_open": complaint.status not in (Status.RESOLVED, Status.CLOSED),
-                "language_code": complaint.language,
-                "files": files,
-                "token": token,
-            },
+            title=_("Please wait a few minutes"),
+            detail=_(
+                "We received several messages from you in a short time (at most %(n)d in %(minutes)d minutes). "
+                "Your earlier messages have reached us. Please try again in a few minutes."
+            )
+            % {"n": REPLY_LIMIT, "minutes": int(REPLY_WINDOW.total_seconds() // 60)},
+            status=429,
         )
+    return None
+
+
+def _closed(request: HttpRequest) -> HttpResponse:
+    return _link_problem(
+        request,
+        title=_("This complaint is closed"),
+        detail=_(
+            "We can no longer add messages to it. If something is still wrong, reply to our last message or call us."
+        ),
+        status=409,
+    )
+
+
+def _add_errors(form: forms.Form, error: InvalidInput) -> None:
+    if not error.fields or "files" in error.fields:  # a refused file: the message names it
+        form.add_error(None, error.message)
+    for field, messages in error.fields.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+def _status_render(request: HttpRequest, complaint: Complaint, *, token: str, form: ReplyForm, status: int):
+    files = list(evidence_for_complainant(complaint=complaint))
+    events = timeline_with_files(
+        events=complaint_public_timeline(complaint=complaint, kinds=CUSTOMER_KINDS), files=files
+    )
+    for event in events:
+        target = (event.data or {}).get("to")
+        event.status_label = Status(target).label if target in Status.values else ""
+    return render(
+        request,
+        "complaints/public/status.html",
+        {
+            "complaint": complaint,
+            "events": events,
+            "next_update": complaint.progress_due_at if complaint.status != Status.CLOSED else None,
+            "is_open": complaint.status not in (Status.RESOLVED, Status.CLOSED),
+            "can_reply": complaint.status != Status.CLOSED,
+            "reply_form": form,
+            "max_files": settings.REDRESS_EVIDENCE_MAX_FILES_PER_MESSAGE,
+            "sent": request.GET.get("sent") == "1",
+            "language_code": complaint.language,
+            "files": files,
+            "token": token,
+        },
+        status=status,
+    )
 
 
 @never_cache
@@ -172,20 +247,6 @@ def survey_page(request: HttpRequest, token: str) -> HttpResponse:
         )
 
 
-class PublicComplaintForm(forms.Form):
-    waybill_number = forms.CharField(label=gettext_lazy("Waybill number"), max_length=30)
-    category = forms.ChoiceField(label=gettext_lazy("What went wrong"), choices=Category.choices)
-    description = forms.CharField(
-        label=gettext_lazy("Tell us what happened"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
-    )
-    complainant_name = forms.CharField(label=gettext_lazy("Your name"), max_length=100)
-    complainant_phone = forms.CharField(label=gettext_lazy("Mobile phone"), max_length=20, required=False)
-    complainant_email = forms.CharField(label=gettext_lazy("Email"), max_length=254, required=False)
-    # Spam guard: a field people never see (bots fill it) and a minimum time on the page.
-    website = forms.CharField(required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
-    started = forms.CharField(widget=forms.HiddenInput)
-
-
 MIN_SECONDS_ON_FORM = 3
 
 
@@ -205,7 +266,7 @@ def file_complaint(request: HttpRequest) -> HttpResponse:
     language = Language.EN if language.startswith("en") else Language.ZH_HANS
     signer = signing.TimestampSigner(salt="redress.public-form")
     if request.method == "POST":
-        form = PublicComplaintForm(request.POST)
+        form = PublicComplaintForm(request.POST, request.FILES)
         if form.is_valid():
             if form.cleaned_data["website"]:
                 return _link_problem(
@@ -222,8 +283,7 @@ def file_complaint(request: HttpRequest) -> HttpResponse:
                 try:
                     complaint = services.complaint_create(actor=None, channel="web", language=language, **data)
                 except InvalidInput as error:
-                    for field, messages in error.fields.items():
-                        form.add_error(field if field in form.fields else None, messages)
+                    _add_errors(form, error)
                 else:
                     return render(
                         request,

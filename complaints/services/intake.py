@@ -4,6 +4,7 @@ acknowledged; agents correct its facts afterwards.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -30,6 +31,8 @@ from complaints.errors import (
     InvalidInput,
 )
 from complaints.events import event_record
+from complaints.evidence.choices import EvidenceVisibility
+from complaints.evidence.services import FileInput, evidence_add, evidence_files_check
 from complaints.followups.messages import acknowledgement_for
 from complaints.followups.outbox import messages_enqueue
 from complaints.guards import (
@@ -85,9 +88,12 @@ def complaint_create(
     priority: str = Priority.NORMAL,
     risk_medical: bool = False,
     risk_social_media: bool = False,
+    files: Sequence[FileInput] = (),
     at: datetime | None = None,
 ) -> Complaint:
-    """Record a new complaint: validate it, flag its risks, link it to a recent complaint it repeats."""
+    """Record a new complaint: validate it, flag its risks, link it to a recent complaint it repeats. `files` (photos,
+    PDFs) belong to its "created" event, public; with no `actor` they are the complainant's own. Every file is checked
+    before anything is written: one refused file refuses the complaint (InvalidInput naming each)."""
     at = at or timezone.now()
     complainant_phone = normalise_phone(complainant_phone)
     complainant_email = (complainant_email or "").strip()
@@ -116,6 +122,7 @@ def complaint_create(
         received_at=at,
     )
     complaint_full_clean(complaint, exclude=["reference", "repeat_of", "owner"])
+    cleaned_files = evidence_files_check(list(files)) if files else []  # the slow part, before any lock
 
     complaint.risk_high_value = complaint.declared_value >= Decimal(settings.REDRESS_HIGH_VALUE_THRESHOLD)
     with transaction.atomic():
@@ -130,7 +137,7 @@ def complaint_create(
         complaint.reference = _next_reference(at)
         complaint.created_at = complaint.updated_at = at
         complaint.save()
-        event_record(
+        created = event_record(
             complaint=complaint,
             kind=EventKind.CREATED,
             actor=actor,
@@ -146,6 +153,17 @@ def complaint_create(
             },
             at=at,
         )
+        if cleaned_files:
+            evidence_add(
+                complaint=complaint,
+                actor=actor,
+                complainant=actor is None,
+                files=cleaned_files,
+                kind=None,
+                visibility=EvidenceVisibility.PUBLIC,
+                event=created,
+                at=at,
+            )
         # The automatic acknowledgement: it tells the complainant when to expect a person, and does not stop the
         # first-response clock (only a human reply does).
         messages_enqueue([acknowledgement_for(complaint, now=at)])
