@@ -52,6 +52,8 @@ _AGENT_PERMISSIONS = frozenset(
         "compensation.pay_compensationclaim",
         "compensation.view_chargeback",
         "accounts.view_carrier",
+        # Canned replies: agents pick them, supervisors write them.
+        "macros.view_macro",
     }
 )
 # Supervisors do all agents do, and more.
@@ -65,6 +67,8 @@ _SUPERVISOR_PERMISSIONS = _AGENT_PERMISSIONS.union(
         "complaints.change_webhookendpoint",
         "compensation.add_compensationpolicy",
         "compensation.change_compensationpolicy",
+        "macros.add_macro",
+        "macros.change_macro",
         "compensation.decide_above_limit_compensationclaim",
         "accounts.add_carrier",
         "accounts.change_carrier",

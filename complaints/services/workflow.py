@@ -138,6 +138,7 @@ def complaint_reply(
     message: str,
     files: Sequence[FileInput] = (),
     expected_version: int | None = None,
+    data: dict | None = None,
     at: datetime | None = None,
 ) -> Complaint:
     """A customer-visible reply. The first one by a person stops the first-response clock. Not idempotent: each call
@@ -162,6 +163,7 @@ def complaint_reply(
             actor=actor,
             visibility=Visibility.PUBLIC,
             message=message,
+            data=data,
             at=at,
         )
         if checked:
@@ -183,6 +185,7 @@ def complaint_add_note(
     message: str,
     files: Sequence[FileInput] = (),
     expected_version: int | None = None,
+    data: dict | None = None,
     at: datetime | None = None,
 ) -> Complaint:
     """An internal note: seen by staff only, never by the complainant or the carrier. Not idempotent: each call adds
@@ -201,6 +204,7 @@ def complaint_add_note(
             actor=actor,
             visibility=Visibility.INTERNAL,
             message=message,
+            data=data,
             at=at,
         )
         if checked:

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "accounts",
     "complaints",
     "complaints.compensation",
+    "complaints.macros",
     "reports",
 ]
 

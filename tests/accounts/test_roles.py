@@ -168,7 +168,13 @@ GRANTED_BY_THE_MIGRATIONS = {
     GROUP_CARRIER: set(),
 }
 # Granted by the map alone, after the data migrations: the audit trail (accounts 0004), for supervisors only.
-GRANTED_SINCE = {GROUP_AGENT: set(), GROUP_SUPERVISOR: {"accounts.view_auditentry"}, GROUP_CARRIER: set()}
+# Canned replies (macros 0001): agents pick them, supervisors write them.
+MACROS = {"macros.view_macro"}
+GRANTED_SINCE = {
+    GROUP_AGENT: MACROS,
+    GROUP_SUPERVISOR: {"accounts.view_auditentry", *MACROS, "macros.add_macro", "macros.change_macro"},
+    GROUP_CARRIER: set(),
+}
 GRANTED = {group: GRANTED_BY_THE_MIGRATIONS[group] | GRANTED_SINCE[group] for group in GRANTED_BY_THE_MIGRATIONS}
 
 

@@ -1,0 +1,141 @@
+"""Canned replies: placeholders checked when saved, filled in for a complaint in the macro's language, sent as a reply
+that records which macro it came from."""
+
+from datetime import datetime
+
+import pytest
+from django.utils import timezone
+
+from complaints.choices import Category, EventKind, Language, Status, Visibility
+from complaints.errors import InvalidInput
+from complaints.macros.models import Macro
+from complaints.macros.services import macro_apply, macro_render, macro_save, macros_for
+from complaints.models import Complaint
+from tests.factories import make_complaint
+
+pytestmark = pytest.mark.django_db
+
+BODY_ZH = (
+    "{complainant_name}您好，投诉 {reference}（运单 {waybill}，{carrier}）正在处理，"
+    "下次更新 {next_update}，最迟 {due}。"
+)
+BODY_EN = (
+    "Dear {complainant_name}, complaint {reference} (waybill {waybill}, {carrier}): "
+    "next update {next_update}, due {due}."
+)
+
+
+def _with_clocks(complaint):
+    Complaint.objects.filter(pk=complaint.pk).update(
+        progress_due_at=timezone.make_aware(datetime(2026, 12, 1, 9, 30)),
+        resolution_due_at=timezone.make_aware(datetime(2026, 12, 3, 18, 0)),
+    )
+    return Complaint.objects.select_related("carrier").get(pk=complaint.pk)
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "expected"),
+    [
+        (
+            Language.ZH_HANS,
+            BODY_ZH,
+            "张伟您好，投诉 {ref}（运单 ZT1234567890，中通快递）正在处理，"
+            "下次更新 2026-12-01 09:30，最迟 2026-12-03 18:00。",
+        ),
+        (
+            Language.EN,
+            BODY_EN,
+            "Dear 张伟, complaint {ref} (waybill ZT1234567890, ZTO Express): next update 2026-12-01 09:30, "
+            "due 2026-12-03 18:00.",
+        ),
+    ],
+    ids=["zh-hans", "en"],
+)
+def test_a_macro_renders_its_placeholders_in_its_language(language, body, expected, supervisor):
+    # Given a complaint with a carrier and running clocks, and a macro in one language
+    complaint = _with_clocks(make_complaint(waybill_number="ZT1234567890", language=language))
+    macro = macro_save(actor=supervisor, name="Progress", language=language, body=body)
+
+    # When it is filled in for the complaint
+    text = macro_render(macro=macro, complaint=complaint)
+
+    # Then every placeholder is replaced, the carrier named in the macro's language
+    assert text == expected.format(ref=complaint.reference)
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["Hello {customer}", "Due {due:%Y}", "Ref {reference.upper}", "Broken {reference", "Empty {}"],
+    ids=["unknown-name", "format-spec", "attribute", "unclosed", "positional"],
+)
+def test_a_macro_with_an_unknown_placeholder_is_refused_and_not_saved(body, supervisor):
+    # When a supervisor saves a macro with a placeholder that is not known
+    with pytest.raises(InvalidInput) as refused:
+        macro_save(actor=supervisor, name="Bad", language=Language.EN, body=body)
+
+    # Then it is refused, naming the text, and nothing is stored
+    assert "body" in refused.value.fields
+    assert not Macro.objects.exists()
+
+
+def test_changing_a_macro_to_an_unknown_placeholder_is_refused(supervisor):
+    macro = macro_save(actor=supervisor, name="Ok", language=Language.EN, body="Hi {complainant_name}")
+
+    with pytest.raises(InvalidInput):
+        macro_save(actor=supervisor, macro=macro, body="Hi {name}")
+
+    macro.refresh_from_db()
+    assert macro.body == "Hi {complainant_name}"
+
+
+def test_the_macros_offered_fit_the_complaints_category_and_language(supervisor):
+    complaint = make_complaint(category=Category.DELAY, language=Language.EN)
+    any_category = macro_save(actor=supervisor, name="A", language=Language.EN, body="x")
+    delay = macro_save(actor=supervisor, name="B", language=Language.EN, category=Category.DELAY, body="y")
+    macro_save(actor=supervisor, name="C", language=Language.EN, category=Category.LOSS, body="z")
+    macro_save(actor=supervisor, name="D", language=Language.ZH_HANS, body="z")
+    macro_save(actor=supervisor, name="E", language=Language.EN, body="z", is_active=False)
+
+    assert list(macros_for(complaint=complaint)) == [any_category, delay]
+
+
+def test_applying_a_macro_sends_the_edited_text_records_the_macro_and_sets_the_next_status(agent, supervisor):
+    # Given an acknowledged complaint and an "ask for photos" macro that then waits on the complainant
+    complaint = make_complaint(language=Language.EN)
+    Complaint.objects.filter(pk=complaint.pk).update(status=Status.ACKNOWLEDGED)
+    complaint.refresh_from_db()
+    macro = macro_save(
+        actor=supervisor,
+        name="Ask for photos",
+        language=Language.EN,
+        body="Please send photos of parcel {waybill}.",
+        next_status=Status.AWAITING_CUSTOMER,
+    )
+
+    # When the agent sends it after editing
+    text = macro_render(macro=macro, complaint=complaint) + " Thank you."
+    complaint = macro_apply(macro=macro, complaint=complaint, actor=agent, message=text)
+
+    # Then the reply is on the timeline with the macro recorded, and the complaint waits on the complainant
+    reply = complaint.events.get(kind=EventKind.PUBLIC_REPLY)
+    assert reply.message == f"Please send photos of parcel {complaint.waybill_number}. Thank you."
+    assert reply.data == {"macro": macro.pk}
+    assert reply.visibility == Visibility.PUBLIC
+    assert complaint.status == Status.AWAITING_CUSTOMER
+
+
+def test_an_internal_macro_is_added_as_an_internal_note(agent, supervisor):
+    complaint = make_complaint()
+    macro = macro_save(
+        actor=supervisor,
+        name="Note",
+        language=Language.ZH_HANS,
+        body="已联系 {carrier}",
+        visibility=Visibility.INTERNAL,
+    )
+
+    macro_apply(macro=macro, complaint=complaint, actor=agent, message=macro_render(macro=macro, complaint=complaint))
+
+    note = complaint.events.get(kind=EventKind.INTERNAL_NOTE)
+    assert note.message == "已联系 中通快递" and note.data == {"macro": macro.pk}
+    assert not complaint.events.filter(kind=EventKind.PUBLIC_REPLY).exists()
