@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django.db import models
@@ -13,6 +14,7 @@ from accounts.roles import is_supervisor
 from complaints.choices import OPEN_STATUSES, TRANSITIONS, EventKind, Status, Visibility
 from complaints.evidence.choices import EvidenceVisibility
 from complaints.models import Complaint, ComplaintEvent, ProposalState, ResolutionProposal
+from complaints.validators import normalise_phone
 
 
 class ComplaintAction(models.TextChoices):
@@ -158,3 +160,59 @@ def carrier_timeline(*, complaint: Complaint) -> QuerySet[ComplaintEvent]:
         )
         .order_by("created_at", "id")
     )
+
+
+# --- Search: what an agent typed in the admin's search box ------------------------------------------------------------
+
+_CODE = re.compile(r"[A-Z0-9]{8,30}")  # a reference (C2611220001) or a waybill number, uppercased, separators removed
+_CODE_SEPARATORS = re.compile(r"[\s\-]")
+_PHONE = re.compile(r"[+\d\s().\-]{7,}")  # digits with the + and the separators people type
+_PHONE_SEPARATORS = re.compile(r"[\s\u3000().\-/（）－]")
+NAME_ANYWHERE_FROM = 3  # characters: a shorter name fragment is looked for at the start of the name
+
+
+def _phone_prefixes(term: str) -> set[str]:
+    """The stored forms a phone number, whole or its start, may begin with: the normalised whole number, and the
+    start as typed without separators, in E.164 (+86…, the trunk 0 of an area code dropped) and as plain digits."""
+    digits = _PHONE_SEPARATORS.sub("", term)
+    prefixes = {normalise_phone(term), digits}
+    if digits.startswith("00"):
+        prefixes.add("+" + digits[2:])
+    elif digits.startswith("0"):
+        prefixes.add("+86" + digits[1:])
+    elif not digits.startswith("+"):
+        prefixes.add("+86" + digits)
+    return {prefix for prefix in prefixes if prefix}
+
+
+def complaint_search(*, term: str) -> Q:
+    """The complaints an agent means by what they typed in the search box, recognised by its shape, each branch
+    answered by one index (migration complaints/0018_search_indexes):
+
+    - letters and digits, 8 to 30 of them, with at least one digit (spaces and dashes ignored, any case): a reference
+      or a waybill number, exactly (references are C + date + number; waybills are stored uppercased);
+    - digits with the separators people type ('138 1234 5678', '+86 138-1234-5678', '010-6552'): the complaints from
+      phone numbers starting so, stored in E.164 or as plain digits;
+    - anything else: a complainant's name containing it, or, for one or two characters (a surname, a two-character
+      name), starting with it: trigram indexes need three characters to look inside a name.
+
+    A term of several shapes (an all-digit waybill number looks like a phone) finds what each shape finds."""
+    term = (term or "").strip()
+    if not term:
+        return Q()
+    conditions = []
+    code = _CODE_SEPARATORS.sub("", term).upper()
+    is_code = bool(_CODE.fullmatch(code)) and any(ch.isdigit() for ch in code)
+    if is_code:
+        conditions += [Q(reference=code), Q(waybill_number=code)]
+    if _PHONE.fullmatch(term):
+        conditions += [Q(complainant_phone__startswith=prefix) for prefix in sorted(_phone_prefixes(term))]
+    elif not is_code:
+        if len(term) >= NAME_ANYWHERE_FROM:
+            conditions.append(Q(complainant_name__icontains=term))
+        else:
+            conditions.append(Q(complainant_name__istartswith=term))
+    condition = conditions[0]
+    for other in conditions[1:]:
+        condition |= other
+    return condition

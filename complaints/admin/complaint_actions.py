@@ -148,6 +148,8 @@ ACTIONS: dict[str, tuple[type[forms.Form], ActionCall, str]] = {
         _("Carrier's resolution confirmed: the complaint is resolved."),
     ),
 }
+# The change page shows the newest events of the timeline, and links to the audit trail for the rest.
+TIMELINE_LIMIT = 200
 # The forms whose fields carry a prefix (the change page shows two message boxes).
 _PREFIXED = frozenset({ComplaintAction.REPLY, ComplaintAction.NOTE})
 
@@ -165,8 +167,15 @@ class ComplaintActionsMixin:
         ]
         proposals = list(obj.resolution_proposals.select_related("carrier", "decided_by")[:20])
         pending_proposal = next((p for p in proposals if p.state == ProposalState.PROPOSED), None)
+        # The newest TIMELINE_LIMIT events (one more is read to know whether there are more): a complaint with
+        # thousands of events renders in the same time; the audit trail's changelist has them all.
+        timeline = list(complaint_timeline(complaint=obj)[: TIMELINE_LIMIT + 1])
         return {
-            "timeline": complaint_timeline(complaint=obj),
+            "timeline": timeline[:TIMELINE_LIMIT],
+            "timeline_truncated": len(timeline) > TIMELINE_LIMIT,
+            "timeline_limit": TIMELINE_LIMIT,
+            "timeline_all_url": reverse("admin:complaints_complaintevent_changelist")
+            + f"?complaint__id__exact={obj.pk}",
             "outbound_messages": list(obj.messages.order_by("-created_at", "-id")[:100]),
             "clock_rows": clock_rows(obj),
             "can_act": self.has_change_permission(request, obj),

@@ -5,8 +5,6 @@ complaint_columns: the computed columns and clocks, complaint_actions: the chang
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import admin, messages
 from django.db.models import F
 from django.http import HttpResponseRedirect
@@ -19,10 +17,11 @@ from complaints.admin.complaint_columns import ComplaintColumnsMixin
 from complaints.admin.complaint_filters import AssignmentFilter, DeadlineFilter, QueueFilter
 from complaints.admin.evidence import ComplaintEvidenceMixin
 from complaints.admin.forms import ComplaintAdminForm
+from complaints.admin.paginator import CappedCountPaginator
 from complaints.compensation.admin import CompensationClaimInline
 from complaints.errors import ServiceError
 from complaints.models import Complaint, ComplaintEvent
-from complaints.validators import normalise_phone
+from complaints.selectors import complaint_search
 
 
 @admin.register(Complaint)
@@ -61,6 +60,8 @@ class ComplaintAdmin(ComplaintColumnsMixin, ComplaintActionsMixin, ComplaintEvid
     ordering = (F("next_due_at").asc(nulls_last=True), "pk")
     autocomplete_fields = ("carrier",)
     list_per_page = 50
+    # Never count 10 million rows: at most 10,001 (then "more than 10,000"), and no total beside a search's count.
+    paginator = CappedCountPaginator
     show_full_result_count = False
     actions = ("assign_to_me",)
     readonly_fields = (
@@ -127,10 +128,11 @@ class ComplaintAdmin(ComplaintColumnsMixin, ComplaintActionsMixin, ComplaintEvid
         return False
 
     def get_search_results(self, request, queryset, search_term):
-        # People type phones as "138 1234 5678" or "+86 138-1234-5678"; the stored form has no separators.
-        if search_term and re.fullmatch(r"[+\d\s().-]{7,}", search_term.strip()):
-            search_term = normalise_phone(search_term)
-        return super().get_search_results(request, queryset, search_term)
+        # What was typed is recognised by its shape (a reference or waybill, a phone, a name), each answered by an
+        # index: complaint_search. A phone typed "138 1234 5678" or "+86 138-1234-5678" finds the stored E.164 form.
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(complaint_search(term=search_term)), False
 
     # --- saving goes through the services ---
 
@@ -173,4 +175,5 @@ class ComplaintEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("kind", "visibility", "actor_role")
     list_select_related = ("complaint", "actor")
     search_fields = ("^complaint__reference",)
+    paginator = CappedCountPaginator
     show_full_result_count = False

@@ -18,7 +18,7 @@ from complaints.models import Complaint
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("command", ["bench_api", "bench_sweep", "bench_report"])
+@pytest.mark.parametrize("command", ["bench_api", "bench_sweep", "bench_report", "bench_admin"])
 def test_the_benchmarks_refuse_where_the_developer_tools_are_off(db, settings, command):
     # Given settings that are not a developer's
     settings.REDRESS_DEVTOOLS = False
@@ -65,6 +65,6 @@ def test_production_settings_install_no_developer_tools(tmp_path):
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
     assert "complaints.devtools" not in loaded["apps"]
     assert loaded["devtools"] is False
-    assert not {"seed_demo", "bench_api", "bench_sweep", "bench_report"} & set(loaded["commands"])
+    assert not {"seed_demo", "bench_api", "bench_sweep", "bench_report", "bench_admin"} & set(loaded["commands"])
     # And the site is served by the real URLconf, not the benchmark's (which adds a bare endpoint)
     assert loaded["urlconf"] == "config.urls"
