@@ -32,7 +32,8 @@ class EvidenceFileSystemStorage(NoPublicUrl, FileSystemStorage):
 
 
 class EvidenceS3Storage(NoPublicUrl, S3Storage):
-    """Objects in a private bucket; uploaded with a private ACL."""
+    """Objects in a private bucket, uploaded without an ACL (private by default; a bucket with ACLs disabled refuses
+    any other)."""
 
 
 def evidence_storage() -> Storage:

@@ -336,7 +336,9 @@ if REDRESS_EVIDENCE_S3_BUCKET:
         "OPTIONS": {
             "bucket_name": REDRESS_EVIDENCE_S3_BUCKET,
             "location": env.str("REDRESS_EVIDENCE_S3_PREFIX", default="evidence"),
-            "default_acl": "private",
+            # No ACL header: objects are private by default, and buckets with ACLs disabled (AWS's default since 2023,
+            # "bucket owner enforced") refuse any canned ACL but bucket-owner-full-control.
+            "default_acl": None,
             # Every object gets a new random name, so nothing is overwritten and no existence check is needed.
             "file_overwrite": True,
             **{name: value for name, value in _s3.items() if value},

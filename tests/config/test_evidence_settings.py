@@ -47,7 +47,7 @@ def test_a_bucket_switches_to_s3_compatible_storage_with_every_variable(tmp_path
     assert storage["OPTIONS"] == {
         "bucket_name": "redress-evidence",
         "location": "prod/evidence",
-        "default_acl": "private",
+        "default_acl": None,
         "file_overwrite": True,
         "endpoint_url": "https://oss-cn-shanghai.aliyuncs.com",
         "region_name": "cn-shanghai",
