@@ -219,7 +219,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    # Two choice sets are called "kind" (an event's and an evidence file's): each gets its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "EventKindEnum": "complaints.choices.EventKind",
+        "EvidenceKindEnum": "complaints.evidence.choices.EvidenceKind",
+    },
 }
 # Largest request body the partner API accepts (bytes); larger gets 413.
 REDRESS_API_MAX_BODY_BYTES = env.int("REDRESS_API_MAX_BODY_BYTES", default=64 * 1024)
