@@ -26,6 +26,8 @@ class Channel(models.TextChoices):
     PLATFORM = "platform", _("Complaint platform")
     REGULATOR = "regulator", _("Regulator (12305)")
     PARTNER_API = "partner_api", _("Partner API")
+    # A text to our SMS number that matched no open complaint (complaints/inbound): a new complaint in the queue.
+    SMS = "sms", _("SMS")
 
 
 class Status(models.TextChoices):
@@ -114,6 +116,8 @@ class EventKind(models.TextChoices):
     COMPENSATION_APPROVED = "compensation_approved", _("Compensation approved")
     COMPENSATION_REJECTED = "compensation_rejected", _("Compensation rejected")
     COMPENSATION_PAID = "compensation_paid", _("Compensation paid")
+    # The complainant answered (an SMS, an email or the status page): complaints/services/replies.py.
+    COMPLAINANT_REPLY = "complainant_reply", _("Reply from complainant")
     # Evidence files (complaints/evidence): files added on their own, and a file an agent hid.
     EVIDENCE_ADDED = "evidence_added", _("Files added")
     EVIDENCE_HIDDEN = "evidence_hidden", _("File hidden")
@@ -186,3 +190,13 @@ class MessageState(models.TextChoices):
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    # An SMS to a number that opted out (TD/退订), with no email address to send it to instead: never sent.
+    HELD = "held", _("Held: the number opted out of SMS")
+
+
+class ReplyChannel(models.TextChoices):
+    """Where a complainant's reply came from."""
+
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("Email")
+    STATUS_PAGE = "status_page", _("Status page")

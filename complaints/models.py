@@ -539,5 +539,8 @@ class IdempotencyKey(models.Model):
 # Evidence files attached to complaints (their own package: complaints/evidence).
 from complaints.evidence.models import Evidence  # noqa: E402,F401
 
+# Inbound SMS and the numbers that opted out of SMS (their own package: complaints/inbound).
+from complaints.inbound.models import InboundSms, SmsOptOut  # noqa: E402,F401
+
 # Webhooks to carriers (their own module, so the API's models and these merge cleanly).
 from complaints.partners.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: E402,F401

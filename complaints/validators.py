@@ -1,10 +1,10 @@
 """Field validators for intake. Messages name the problem so the person typing can fix it."""
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
+
+from complaints.phones import phone_normalise, phone_parse
 
 validate_waybill_number = RegexValidator(
     r"^[A-Za-z0-9]{8,30}$",
@@ -12,27 +12,15 @@ validate_waybill_number = RegexValidator(
     code="invalid_waybill",
 )
 
-# Chinese mobile (13812345678), Chinese landline with area code (010-12345678), or international (+44 20 7946 0958).
-_PHONE_PATTERNS = (
-    re.compile(r"^1[3-9]\d{9}$"),
-    re.compile(r"^0\d{2,3}-?\d{7,8}$"),
-    re.compile(r"^\+[1-9]\d{6,14}$"),
-)
-
 
 def normalise_phone(value: str) -> str:
-    """Strip the spaces, dots and brackets people type; keep a leading + and the area-code dash."""
-    value = (value or "").strip()
-    value = re.sub(r"[\s().]", "", value)
-    if value.startswith("+"):
-        value = "+" + value[1:].replace("-", "")
-    if value.startswith("+86") and len(value) == 14:
-        value = value[3:]
-    return value
+    """The stored form of a phone number: E.164 (+8613812345678) however it was typed (complaints.phones); what
+    does not parse is kept as typed, for validate_phone to refuse."""
+    return phone_normalise(value)
 
 
 def validate_phone(value: str) -> None:
-    if not any(pattern.match(value) for pattern in _PHONE_PATTERNS):
+    if value and phone_parse(value) is None:
         raise ValidationError(
             _(
                 "Enter a Chinese mobile number (11 digits starting with 1), a landline with its area code "

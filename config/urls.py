@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from complaints.inbound.views import sms_uplink
 from complaints.partners.api.exceptions import api_not_found
 from config.health import healthz
 
@@ -18,6 +19,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("c/", include("complaints.public.urls")),
+    # The SMS gateway's uplink: complainants' SMS replies (docs/channels.md, "Inbound SMS").
+    path("callbacks/sms/<slug:gateway>/", sms_uplink, name="sms-uplink"),
     # The partner carrier API, its OpenAPI document and its browsable docs (assets served locally).
     path("api/v1/", include("complaints.partners.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -22,6 +22,7 @@ from complaints.choices import (
     MessageState,
 )
 from complaints.followups.messages import outside_quiet_hours, staff_message
+from complaints.followups.optouts import HELD, sms_opt_out_apply
 from complaints.followups.sms import PermanentSendError, TransientSendError, get_backend, idempotency_key
 from complaints.models import OutboundMessage
 from complaints.nudges import outbox_dispatcher_nudge
@@ -46,6 +47,7 @@ class DispatchResult:
     failed: int = 0
     deferred: int = 0
     reclaimed: int = 0
+    held: int = 0  # SMS to a number that opted out, with no email address to send them to instead
 
 
 def outbox_dispatch(
@@ -106,6 +108,9 @@ def _claim_next(*, now: datetime) -> OutboundMessage | None:
 
 
 def _send_one(message: OutboundMessage, *, now: datetime, result: DispatchResult) -> None:
+    if sms_opt_out_apply(message) == HELD:  # an opted-out number: by email instead, or held
+        result.held += 1
+        return
     try:
         provider_id = _deliver(message)
     except PermanentSendError as error:

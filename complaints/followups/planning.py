@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from complaints.choices import (
     OPEN_STATUSES,
     Clock,
+    ContactChannel,
     EventKind,
     MessageKind,
     Status,
@@ -119,13 +120,15 @@ def revisits_plan(*, now: datetime | None = None, batch_size: int = 500) -> Plan
             for complaint in due:
                 cycle = complaint.reopen_count
                 link = survey_url(complaint.pk, cycle)
+                # By SMS the survey says a digit in reply answers it (complaints/inbound).
+                survey_context = {"survey_url": link, "sms": complaint.contact_channel == ContactChannel.SMS}
                 if complaint.revisit_due_at and complaint.revisit_due_at <= now:
                     messages.append(
                         complainant_message(
                             complaint=complaint,
                             kind=MessageKind.SURVEY,
                             period=f"cycle{cycle}",
-                            context={"survey_url": link},
+                            context=survey_context,
                             now=now,
                         )
                     )
@@ -138,7 +141,7 @@ def revisits_plan(*, now: datetime | None = None, batch_size: int = 500) -> Plan
                                 complaint=complaint,
                                 kind=MessageKind.SURVEY_REMINDER,
                                 period=f"cycle{cycle}",
-                                context={"survey_url": link},
+                                context=survey_context,
                                 now=now,
                             )
                         )

@@ -276,6 +276,11 @@ REDRESS_SMS_BACKEND = env.str("REDRESS_SMS_BACKEND", default="complaints.followu
 REDRESS_SMS_FILE_DIR = env.str("REDRESS_SMS_FILE_DIR", default=str(VAR_DIR / "sms"))
 REDRESS_SMS_GATEWAY_URL = env.str("REDRESS_SMS_GATEWAY_URL", default="")
 REDRESS_SMS_GATEWAY_TOKEN = env.str("REDRESS_SMS_GATEWAY_TOKEN", default="")
+# Inbound SMS (the gateway's uplink callback, POST /callbacks/sms/<aliyun|generic>/; docs/channels.md): the gateway
+# signs the raw body with this secret (X-Redress-Signature: sha256=<hex HMAC-SHA256>), or, if it cannot sign
+# (Aliyun's push), calls the URL with ?token=<REDRESS_SMS_INBOUND_TOKEN>. Both empty: every callback is refused.
+REDRESS_SMS_INBOUND_SECRET = env.str("REDRESS_SMS_INBOUND_SECRET", default="")
+REDRESS_SMS_INBOUND_TOKEN = env.str("REDRESS_SMS_INBOUND_TOKEN", default="")
 # The dispatcher tries a message this many times, waiting longer each time, then marks it failed and alerts staff.
 REDRESS_MESSAGE_MAX_ATTEMPTS = env.int("REDRESS_MESSAGE_MAX_ATTEMPTS", default=5)
 REDRESS_MESSAGE_RETRY_BASE_SECONDS = env.int("REDRESS_MESSAGE_RETRY_BASE_SECONDS", default=60)

@@ -167,12 +167,14 @@ GRANTED_BY_THE_MIGRATIONS = {
     },
     GROUP_CARRIER: set(),
 }
-# Granted by the map alone, after the data migrations: the audit trail (accounts 0004), for supervisors only.
+# Granted by the map alone, after the data migrations: the audit trail (accounts 0004), for supervisors only; the
+# inbound SMS and SMS opt-outs (complaints 0017), for agents and supervisors.
+INBOUND_SMS = {"complaints.view_inboundsms", "complaints.view_smsoptout"}
 # Canned replies (macros 0001): agents pick them, supervisors write them.
 MACROS = {"macros.view_macro"}
 GRANTED_SINCE = {
-    GROUP_AGENT: MACROS,
-    GROUP_SUPERVISOR: {"accounts.view_auditentry", *MACROS, "macros.add_macro", "macros.change_macro"},
+    GROUP_AGENT: INBOUND_SMS | MACROS,
+    GROUP_SUPERVISOR: {"accounts.view_auditentry", *INBOUND_SMS, *MACROS, "macros.add_macro", "macros.change_macro"},
     GROUP_CARRIER: set(),
 }
 GRANTED = {group: GRANTED_BY_THE_MIGRATIONS[group] | GRANTED_SINCE[group] for group in GRANTED_BY_THE_MIGRATIONS}

@@ -513,9 +513,9 @@ def test_the_add_page_accepts_a_phone_number_typed_with_spaces(agent_client, zto
         reverse("admin:complaints_complaint_add"), _new_complaint_form(zto, complainant_phone="+86 138 1234 5678")
     )
 
-    # Then it is accepted and stored normalised, as intake does for every other channel
+    # Then it is accepted and stored in E.164, as intake does for every other channel
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
-    assert Complaint.objects.get().complainant_phone == "13812345678"
+    assert Complaint.objects.get().complainant_phone == "+8613812345678"
 
 
 def test_the_add_page_flags_risk_like_intake(agent_client, zto):

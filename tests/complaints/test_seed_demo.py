@@ -117,13 +117,13 @@ def test_seed_demo_fills_the_back_office_with_six_weeks_of_complaints(db):
         if complaint.status in (Status.RESOLVED, Status.CLOSED):
             assert complaint.resolution_summary and complaint.root_cause
 
-    # And waybills look like each carrier's, phones like Chinese mobiles
+    # And waybills look like each carrier's, phones like Chinese mobiles (stored in E.164)
     for complaint in complaints:
         assert re.fullmatch(r"[A-Za-z0-9]{8,30}", complaint.waybill_number)
         if complaint.carrier:
             assert re.fullmatch(WAYBILL_FORMATS[complaint.carrier.code], complaint.waybill_number)
         if complaint.complainant_phone:
-            assert re.fullmatch(r"1[3-9]\d{9}", complaint.complainant_phone)
+            assert re.fullmatch(r"\+861[3-9]\d{9}", complaint.complainant_phone)
     assert {c.carrier.code for c in complaints if c.carrier} == {"ZTO", "SF", "KY"}
 
 

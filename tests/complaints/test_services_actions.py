@@ -262,7 +262,7 @@ def test_an_update_records_old_and_new_values_in_one_event(agent, sf):
     assert complaint.category == Category.LOSS
     assert complaint.carrier == sf
     assert complaint.declared_value == Decimal("350.00")
-    assert complaint.complainant_phone == "13900005555"
+    assert complaint.complainant_phone == "+8613900005555"
     assert complaint.version == 2
     # And one internal `updated` event lists exactly what changed, old and new
     assert complaint.events.count() == 2
@@ -274,7 +274,7 @@ def test_an_update_records_old_and_new_values_in_one_event(agent, sf):
     assert set(changes) == {"category", "carrier", "declared_value", "complainant_phone"}
     assert changes["category"] == [Category.DELAY, Category.LOSS]
     assert changes["declared_value"] == ["200.00", "350.00"]
-    assert changes["complainant_phone"][1] == "13900005555"
+    assert changes["complainant_phone"][1] == "+8613900005555"
     assert "SF" in changes["carrier"][1] and "ZTO" in changes["carrier"][0]
 
 

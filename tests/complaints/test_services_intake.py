@@ -145,13 +145,16 @@ def test_intake_with_only_an_email_defaults_to_email_contact():
 @pytest.mark.parametrize(
     ("typed", "stored"),
     [
-        ("138 1234 5678", "13812345678"),
-        (" 13812345678 ", "13812345678"),
-        ("+86 138 1234 5678", "13812345678"),
-        ("+8613812345678", "13812345678"),
-        ("+86-138-1234-5678", "13812345678"),
-        ("(010) 1234 5678", "01012345678"),
-        ("010-12345678", "010-12345678"),
+        ("138 1234 5678", "+8613812345678"),
+        (" 13812345678 ", "+8613812345678"),
+        ("138-1234-5678", "+8613812345678"),
+        ("+86 138 1234 5678", "+8613812345678"),
+        ("+8613812345678", "+8613812345678"),
+        ("+86-138-1234-5678", "+8613812345678"),
+        ("１３８１２３４５６７８", "+8613812345678"),
+        ("(010) 6552 9988", "+861065529988"),
+        ("010-65529988", "+861065529988"),
+        ("0755-8601 3388", "+8675586013388"),
         ("+44 20 7946 0958", "+442079460958"),
     ],
 )
@@ -160,7 +163,7 @@ def test_intake_normalises_phone_numbers_as_people_type_them(typed, stored):
     # When the complaint is recorded
     complaint = make_complaint(complainant_phone=typed)
 
-    # Then the number is stored in one canonical form (so repeat detection and search find it)
+    # Then the number is stored in one form, E.164 (so repeat detection, search and SMS replies find it)
     complaint.refresh_from_db()
     assert complaint.complainant_phone == stored
 

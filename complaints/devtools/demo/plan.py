@@ -66,6 +66,7 @@ CHANNEL_WEIGHTS = {
     Channel.PARTNER_API: 12,
     Channel.SOCIAL_MEDIA: 5,
     Channel.REGULATOR: 5,
+    Channel.SMS: 3,  # a text to our SMS number that matched no open complaint (complaints/inbound)
 }
 # How likely a complaint on each channel is from an English speaker.
 ENGLISH_SHARE = {Channel.EMAIL: 0.4, Channel.WEB: 0.2, Channel.SOCIAL_MEDIA: 0.1, Channel.PHONE: 0.04}

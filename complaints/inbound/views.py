@@ -1,0 +1,72 @@
+"""The edge: the SMS gateway's uplink callback, POST /callbacks/sms/<gateway>/ (gateway: `aliyun` or `generic`).
+
+It authenticates the gateway (complaints.inbound.sms.callback_authentic: an HMAC of the raw body in
+X-Redress-Signature, or the token in the URL), parses the body and hands each SMS to
+complaints.inbound.services.inbound_sms_receive. Refusals use the API's one error shape
+`{"error": {"code", "message", "fields"}}` and write nothing: 401 bad signature or token, 403 not configured,
+400 unreadable body, 404 unknown gateway, 405 not a POST, 413 too large.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from complaints.errors import InvalidInput
+from complaints.inbound.models import SmsGateway
+from complaints.inbound.services import inbound_sms_receive
+from complaints.inbound.sms import SIGNATURE_HEADER, TOKEN_PARAMETER, callback_authentic, uplinks_parse
+from complaints.partners.api.exceptions import error_body
+
+# An uplink push is a few kilobytes (Aliyun batches a few SMS); anything bigger is not one.
+MAX_BODY_BYTES = 256 * 1024
+
+
+def _refuse(status: int, code: str, message: str, fields: dict | None = None) -> JsonResponse:
+    return JsonResponse(error_body(code, message, fields), status=status, json_dumps_params={"ensure_ascii": False})
+
+
+@csrf_exempt
+def sms_uplink(request: HttpRequest, gateway: str) -> JsonResponse:
+    if gateway not in SmsGateway.values:
+        return _refuse(404, "not_found", _("Unknown SMS gateway “%(gateway)s”.") % {"gateway": gateway})
+    if request.method != "POST":
+        response = _refuse(405, "method_not_allowed", _("Send the uplink with POST."))
+        response["Allow"] = "POST"
+        return response
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        body = None
+    if body is None or len(body) > MAX_BODY_BYTES:
+        return _refuse(413, "too_large", _("The request body is too large."))
+    if not (settings.REDRESS_SMS_INBOUND_SECRET or settings.REDRESS_SMS_INBOUND_TOKEN):
+        return _refuse(
+            403,
+            "not_configured",
+            _("Inbound SMS is not configured here: set REDRESS_SMS_INBOUND_SECRET or REDRESS_SMS_INBOUND_TOKEN."),
+        )
+    if not callback_authentic(
+        body=body,
+        signature=request.headers.get(SIGNATURE_HEADER, ""),
+        token=request.GET.get(TOKEN_PARAMETER, ""),
+    ):
+        return _refuse(
+            401,
+            "bad_signature",
+            _("The signature (%(header)s) or the token does not match. Nothing was recorded.")
+            % {"header": SIGNATURE_HEADER},
+        )
+    try:
+        uplinks = uplinks_parse(gateway=gateway, body=body)
+    except InvalidInput as error:
+        return _refuse(400, error.code, error.message, error.fields)
+    received = [inbound_sms_receive(uplink=uplink) for uplink in uplinks]
+    if gateway == SmsGateway.ALIYUN:
+        # Aliyun checks only that `code` is a number (and the HTTP 200); anything else is pushed again.
+        return JsonResponse({"code": 0, "msg": "接收成功"}, json_dumps_params={"ensure_ascii": False})
+    row, created = received[0]
+    return JsonResponse({"id": row.gateway_message_id, "outcome": row.outcome, "duplicate": not created})
