@@ -43,8 +43,8 @@ class ComplaintAdmin(ComplaintColumnsMixin, ComplaintActionsMixin, ComplaintEvid
     )
     list_display_links = ("reference",)
     list_filter = (
-        "status",
         QueueFilter,  # first: it sees whether any other filter was asked for ("Mine" when none was)
+        "status",
         "category",
         "carrier",
         "channel",
