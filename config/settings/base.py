@@ -134,8 +134,23 @@ REDIS_URL = env.str("REDIS_URL", default="")
 BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    # Longer than any task's hard time limit, so a running task is never delivered twice.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Longer than any task's hard time limit, so a running task is never delivered twice.
+        "visibility_timeout": 3600,
+        # A Redis that hangs (accepts connections, never answers) fails a command after this long instead of holding
+        # it forever: enqueueing from a web request fails fast (and is left to beat). More than kombu's 1 s BRPOP
+        # timeout, so the worker's waiting for tasks never times out.
+        "socket_connect_timeout": 2,
+        "socket_timeout": 2,
+    }
+    # One retry (a connection Redis closed under us is opened again), not celery's three: with the timeouts above a
+    # publish to a hung Redis fails within a few seconds.
+    CELERY_TASK_PUBLISH_RETRY_POLICY = {
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.2,
+    }
 else:
     CELERY_BROKER_URL = "filesystem://"
     for _folder in ("queue", "processed", "control"):
@@ -231,13 +246,21 @@ REDRESS_API_MAX_BODY_BYTES = env.int("REDRESS_API_MAX_BODY_BYTES", default=64 * 
 REDRESS_IDEMPOTENCY_KEEP_HOURS = env.int("REDRESS_IDEMPOTENCY_KEEP_HOURS", default=48)
 
 # --- Cache ----------------------------------------------------------------------------------------------------------
-# Rate limits live here: Redis when REDIS_URL is set (shared by every web process), else this process's memory.
+# Rate limits and the dispatcher nudges live here: Redis when REDIS_URL is set (shared by every web process), else this
+# process's memory. Nothing in it is needed to serve a request: when Redis is down or hangs, a request waits at most
+# this long for it (instead of redis-py's 5 s, or forever for a hung server), then goes on without it
+# (complaints/partners/api/throttling.py counts in the process; nudges are left to beat).
+REDRESS_CACHE_TIMEOUT_SECONDS = env.float("REDRESS_CACHE_TIMEOUT_SECONDS", default=0.25)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "redress",
+            "OPTIONS": {
+                "socket_connect_timeout": REDRESS_CACHE_TIMEOUT_SECONDS,
+                "socket_timeout": REDRESS_CACHE_TIMEOUT_SECONDS,
+            },
         }
     }
 else:

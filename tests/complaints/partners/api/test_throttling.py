@@ -1,4 +1,5 @@
-"""Rate limits per carrier: over the budget, 429 with Retry-After; another carrier is not affected."""
+"""Rate limits per carrier: over the budget, 429 with Retry-After; another carrier is not affected. Without the shared
+cache (Redis down), the API still serves and still limits, counting in the process."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -48,3 +49,29 @@ def test_all_keys_of_a_carrier_share_the_budget(zto):
         assert first.get("/api/v1/complaints/").status_code == 200
         assert second.get("/api/v1/complaints/").status_code == 200
         assert second.get("/api/v1/complaints/").status_code == 429
+
+
+# A Redis cache nobody answers at (nothing listens on port 1): the connection is refused, as when Redis is stopped.
+UNREACHABLE_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+    }
+}
+
+
+def test_without_the_cache_the_api_serves_and_still_limits(zto_api, caplog):
+    with _rate("3/minute"), override_settings(CACHES=UNREACHABLE_CACHE), time_machine.travel(MOMENT, tick=False):
+        # Given the cache that holds the counters is down
+        # When ZTO makes its three requests of the minute, then they are served (they used to be 500)
+        for _ in range(3):
+            assert zto_api.get("/api/v1/complaints/").status_code == 200
+
+        # and a fourth is still refused: the process counted them
+        response = zto_api.get("/api/v1/complaints/")
+        assert response.status_code == 429
+        assert response["Retry-After"] == "50"
+
+    # and the operators are told why limits are per process now
+    assert "Rate limits: the shared cache failed" in caplog.text
