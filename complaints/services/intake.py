@@ -126,9 +126,18 @@ def complaint_create(
 
     complaint.risk_high_value = complaint.declared_value >= Decimal(settings.REDRESS_HIGH_VALUE_THRESHOLD)
     with transaction.atomic():
+        # Agents see the link to the latest repeated complaint, whichever carrier's it is. What the carrier reads
+        # (the repeat risk, and the priority, level and due times it sets) comes from the same carrier's complaints
+        # only: otherwise forwarding a complaint would tell a carrier whether another carrier has one about that
+        # phone or waybill.
         repeat_of = _find_repeated(complaint, at=at)
+        own_repeat = (
+            repeat_of
+            if repeat_of is None or repeat_of.carrier_id == complaint.carrier_id
+            else _find_repeated(complaint, at=at, same_carrier=True)
+        )
         complaint.repeat_of = repeat_of
-        complaint.risk_repeat = repeat_of is not None
+        complaint.risk_repeat = own_repeat is not None
         if complaint.is_high_risk:
             # High-risk complaints start with a supervisor and at least high priority (docs/domain.md, Escalation).
             complaint.escalation_level = EscalationLevel.SUPERVISOR
@@ -149,7 +158,8 @@ def complaint_create(
                 "priority": complaint.priority,
                 "risk_flags": complaint.risk_flags,
                 "escalation_level": complaint.escalation_level,
-                "repeat_of": repeat_of.reference if repeat_of else None,
+                # The event is the carrier's to read (webhooks): only a repeat of its own complaint is named.
+                "repeat_of": own_repeat.reference if own_repeat else None,
             },
             at=at,
         )
@@ -170,17 +180,17 @@ def complaint_create(
     return complaint
 
 
-def _find_repeated(complaint: Complaint, *, at: datetime) -> Complaint | None:
-    """The most recent complaint in the repeat window about the same waybill or from the same phone."""
+def _find_repeated(complaint: Complaint, *, at: datetime, same_carrier: bool = False) -> Complaint | None:
+    """The most recent complaint in the repeat window about the same waybill or from the same phone; with
+    `same_carrier`, only among the complaints of the complaint's carrier (none: those without a carrier)."""
     same = Q(waybill_number=complaint.waybill_number)
     if complaint.complainant_phone:
         same |= Q(complainant_phone=complaint.complainant_phone)
     window_start = at - timedelta(days=settings.REDRESS_REPEAT_WINDOW_DAYS)
-    return (
-        Complaint.objects.filter(same, received_at__gte=window_start, received_at__lte=at)
-        .order_by("-received_at", "-id")
-        .first()
-    )
+    candidates = Complaint.objects.filter(same, received_at__gte=window_start, received_at__lte=at)
+    if same_carrier:
+        candidates = candidates.filter(carrier_id=complaint.carrier_id)
+    return candidates.order_by("-received_at", "-id").first()
 
 
 def _next_reference(at: datetime) -> str:
