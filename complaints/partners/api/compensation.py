@@ -20,13 +20,13 @@ from complaints.partners.api.etags import (
 )
 from complaints.partners.api.idempotency import idempotent
 from complaints.partners.api.schema import WRITE_ERRORS, error_responses
-from complaints.partners.api.serializers import StrictSerializer
-from complaints.partners.api.views import CarrierComplaintView
+from complaints.partners.api.serializers import PlainNumberField, StrictSerializer
+from complaints.partners.api.views import REFERENCE_PARAMETER, CarrierComplaintView
 
 
 class CompensationProposalCreateSerializer(StrictSerializer):
-    """Amounts are strings in CNY ("12.50"); the service checks their range (0 to less than 1,000,000, to the fen)
-    and says what is wrong."""
+    """Amounts are strings in CNY ("12.50"), written plainly (PlainNumberField: digits, at most 20 characters, no
+    exponent); the service checks their range (0 to less than 1,000,000, to the fen) and says what is wrong."""
 
     case = serializers.ChoiceField(choices=Case.choices, help_text="delay, loss, damage or contents_mismatch.")
     days_late = serializers.IntegerField(
@@ -35,18 +35,16 @@ class CompensationProposalCreateSerializer(StrictSerializer):
     value_destroyed = serializers.BooleanField(
         required=False, default=False, help_text="Delay: the delay destroyed the item's value (paid as a loss)."
     )
-    proven_value = serializers.CharField(
+    proven_value = PlainNumberField(
         required=False,
         allow_null=True,
         default=None,
-        max_length=20,
         help_text="The actual value shown by an invoice, in CNY. Default: the declared value.",
     )
-    damaged_share = serializers.CharField(
+    damaged_share = PlainNumberField(
         required=False,
         allow_null=True,
         default=None,
-        max_length=20,
         help_text="Damage and wrong quantity: the damaged or missing share of the "
         "value, in percent (0-100; 100 is total damage). Or give `items_affected` and `items_total` instead.",
     )
@@ -74,11 +72,10 @@ class CompensationProposalCreateSerializer(StrictSerializer):
         allow_blank=True,
         help_text="Contents mismatch: wrong_item or wrong_quantity.",
     )
-    proposed_amount = serializers.CharField(
+    proposed_amount = PlainNumberField(
         required=False,
         allow_null=True,
         default=None,
-        max_length=20,
         help_text="Default: the amount computed from the published standard. Another amount needs a `reason`.",
     )
     reason = serializers.CharField(
@@ -190,7 +187,7 @@ class CompensationProposalsView(CarrierComplaintView):
         "`shipping_fee_unknown` when the claim needs the shipping fee (a delay, a loss) and the complaint has none "
         "recorded.",
         request=CompensationProposalCreateSerializer,
-        parameters=[IF_MATCH_PARAMETER],
+        parameters=[REFERENCE_PARAMETER, IF_MATCH_PARAMETER],
         responses={201: CompensationClaimSerializer, **error_responses(*WRITE_ERRORS, 403, 404, 412)},
         examples=[
             OpenApiExample("Delay", request_only=True, value={"case": "delay", "days_late": 2}),

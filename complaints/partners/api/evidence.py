@@ -21,7 +21,7 @@ from complaints.evidence.services import evidence_add
 from complaints.partners.api.etags import IF_MATCH_PARAMETER, complaint_etag, expected_version
 from complaints.partners.api.idempotency import idempotent
 from complaints.partners.api.schema import WRITE_ERRORS, error_responses
-from complaints.partners.api.views import CarrierComplaintView
+from complaints.partners.api.views import REFERENCE_PARAMETER, CarrierComplaintView
 
 TAGS = ["evidence"]
 
@@ -98,7 +98,8 @@ class ComplaintEvidenceView(CarrierComplaintView):
         description="The files of one of your complaints that your carrier may see, oldest first: the public ones and "
         "those meant for carriers, from the complainant, Redress's agents or you. Files an agent hid are not "
         "listed. Download each from its `download` path with your key.",
-        responses={200: EvidenceSerializer(many=True), **error_responses(404)},
+        parameters=[REFERENCE_PARAMETER],
+        responses={200: EvidenceSerializer(many=True), **error_responses(400, 404)},
         examples=[OpenApiExample("Files", response_only=True, value=[EVIDENCE_EXAMPLE])],
     )
     def get(self, request, reference: str):
@@ -116,7 +117,7 @@ class ComplaintEvidenceView(CarrierComplaintView):
         "complaint already has (the same bytes) is not stored twice. 201 with the files; 413 "
         "`file_too_large` for a file over 10 MB; 400 for a type that is not allowed or too many files.",
         request={"multipart/form-data": EvidenceUploadSerializer},
-        parameters=[IF_MATCH_PARAMETER],
+        parameters=[REFERENCE_PARAMETER, IF_MATCH_PARAMETER],
         responses={201: EvidenceSerializer(many=True), **error_responses(*WRITE_ERRORS, 403, 404, 412)},
         examples=[OpenApiExample("Attached", response_only=True, status_codes=["201"], value=[EVIDENCE_EXAMPLE])],
     )
@@ -155,9 +156,10 @@ class ComplaintEvidenceFileView(CarrierComplaintView):
         summary="Download a file",
         description="The file's bytes. Pictures come as `inline`, PDFs as `attachment`; always with "
         "`X-Content-Type-Options: nosniff`. 404 for a file your carrier may not see.",
+        parameters=[REFERENCE_PARAMETER],
         responses={
             (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
-            **error_responses(404),
+            **error_responses(400, 404),
         },
     )
     def get(self, request, reference: str, evidence_id: int):

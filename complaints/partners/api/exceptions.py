@@ -13,11 +13,14 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
 
 from complaints.errors import (
     FileTooLarge,
@@ -37,6 +40,12 @@ class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = gettext_lazy("The request body is too large.")
     default_code = "too_large"
+
+
+class LengthRequired(exceptions.APIException):
+    status_code = status.HTTP_411_LENGTH_REQUIRED
+    default_detail = gettext_lazy("Send the body with a Content-Length header (this server cannot read it chunked).")
+    default_code = "length_required"
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -132,6 +141,17 @@ def api_exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
         exc = RequestTooLarge()
+    elif isinstance(exc, DjangoValidationError):
+        # A value the views' checks let through and a model field refused: still the request's fault.
+        logger.warning("Django ValidationError reached the partner API's handler", exc_info=exc)
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, DataError):
+        # The database refused a value (a NUL character, a number out of range): the request's, so 400, logged
+        # so that the view missing the check is found.
+        logger.warning("The database refused a value of a partner API request", exc_info=exc)
+        exc = exceptions.ValidationError(
+            _("A value in the request cannot be stored (for example a NUL character or a number out of range).")
+        )
     if not isinstance(exc, exceptions.APIException):
         return None  # a bug: ApiErrorMiddleware answers 500 in the error shape
     given = exc.get_codes()

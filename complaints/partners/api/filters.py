@@ -1,4 +1,7 @@
-"""Filters of the complaint list: ?status=…&category=…&created_after=…&created_before=…&updated_since=…&overdue=true"""
+"""Filters of the complaint list: ?status=…&category=…&created_after=…&created_before=…&updated_since=…&overdue=true
+
+A filter is either absent or has a valid value: `updated_since=` (empty) or `overdue=maybe` is 400, never read as
+"no filter" (a client that sends it believes it filtered)."""
 
 from datetime import UTC
 
@@ -14,10 +17,12 @@ from complaints.selectors import overdue_condition
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
-    """An ISO 8601 time, handed to the database in UTC: any valid offset works (PostgreSQL refuses offsets beyond
-    ±15:59, which Python accepts)."""
+    """An ISO 8601 time in ASCII digits, handed to the database in UTC: any valid offset works (PostgreSQL refuses
+    offsets beyond ±15:59, which Python accepts)."""
 
     def clean(self, value):
+        if isinstance(value, str) and not value.isascii():
+            raise forms.ValidationError(_("Give an ISO 8601 time such as 2026-11-24T09:00:00+08:00."))
         value = super().clean(value)
         if value is None:
             return None
@@ -29,6 +34,34 @@ class UtcIsoDateTimeField(IsoDateTimeField):
 
 class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
+
+
+class TrueFalseField(forms.Field):
+    """`true` or `false`, as JSON writes them; absent means no filter; anything else is refused."""
+
+    VALUES = {"true": True, "false": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value not in self.VALUES:
+            raise forms.ValidationError(_("Give true or false."))
+        return self.VALUES[value]
+
+
+class TrueFalseFilter(django_filters.BooleanFilter):
+    field_class = TrueFalseField
+
+
+class FilterForm(forms.Form):
+    """Refuses a filter given without a value (`?updated_since=`)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.fields:
+            if name in self.data and not str(self.data.get(name, "")).strip():
+                self.add_error(name, _("Give a value, or leave the parameter out."))
+        return cleaned
 
 
 class ComplaintFilter(django_filters.FilterSet):
@@ -45,12 +78,13 @@ class ComplaintFilter(django_filters.FilterSet):
         lookup_expr="gte",
         help_text="Changed at or after this time (ISO 8601): poll with the time of your last sync.",
     )
-    overdue = django_filters.BooleanFilter(
+    overdue = TrueFalseFilter(
         method="filter_overdue", help_text="true: open complaints with a clock already past due; false: the others."
     )
 
     class Meta:
         model = Complaint
+        form = FilterForm
         fields = ["status", "category", "created_after", "created_before", "updated_since", "overdue"]
 
     def filter_overdue(self, queryset, name, value):

@@ -42,7 +42,6 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
@@ -59,10 +58,9 @@ REPLAYED_HEADERS = ("ETag", "Location")
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     HEADER,
-    OpenApiTypes.STR,
+    {"type": "string", "pattern": r"^[!-~]{1,255}$", "minLength": 1, "maxLength": 255},
     OpenApiParameter.HEADER,
     required=True,
-    pattern=r"^[!-~]{1,255}$",
     description="A unique key per operation (a UUID v4 is best), 1-255 printable ASCII characters. Retrying with "
     "the same key and body replays the first response and does nothing twice; see docs/api.md.",
 )

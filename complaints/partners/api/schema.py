@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 
-from complaints.partners.api.serializers import ErrorSerializer
+from complaints.partners.api.serializers import ErrorSerializer, StrictSerializer
+
+
+class StrictSerializerExtension(OpenApiSerializerExtension):
+    """Write bodies refuse fields they do not declare (StrictSerializer), so their request components say so:
+    `additionalProperties: false`."""
+
+    target_class = StrictSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        if direction == "request":
+            schema["additionalProperties"] = False
+        return schema
+
 
 _ERRORS = {
     400: (

@@ -4,6 +4,7 @@ believes it changed something it did not."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -49,8 +50,84 @@ READ_ONLY_NAMES = frozenset(
 )
 
 
+# A number as people write amounts: ASCII digits and an optional fraction. No sign, no exponent ("1e100000000" is 82
+# bytes that become a hundred million digits when formatted), no digit separators ("1_000"), no other scripts' digits.
+PLAIN_NUMBER_PATTERN = r"^[0-9]+(\.[0-9]+)?$"
+PLAIN_NUMBER_MAX_LENGTH = 20
+
+
+def plain_number_text(data: str) -> str:
+    """The text of a number written plainly, or ValidationError. Bounded before anything parses or formats it: at most
+    PLAIN_NUMBER_MAX_LENGTH characters, so at most 20 digits."""
+    text = data  # not stripped: " 12" is no plain number, as the schema's pattern says
+    if len(text) > PLAIN_NUMBER_MAX_LENGTH:
+        raise serializers.ValidationError(
+            _("Write at most %(n)d characters, e.g. “12.50”.") % {"n": PLAIN_NUMBER_MAX_LENGTH}, code="max_length"
+        )
+    if not re.fullmatch(PLAIN_NUMBER_PATTERN, text):
+        raise serializers.ValidationError(
+            _(
+                "Write the amount in plain digits with an optional decimal point, e.g. “12.50” (no sign, exponent, "
+                "spaces or separators)."
+            ),
+            code="invalid",
+        )
+    return text
+
+
+PLAIN_NUMBER_SCHEMA = {"type": "string", "pattern": PLAIN_NUMBER_PATTERN, "maxLength": PLAIN_NUMBER_MAX_LENGTH}
+
+
+@extend_schema_field({**PLAIN_NUMBER_SCHEMA, "format": "decimal"})
+class MoneyField(serializers.DecimalField):
+    """An amount in CNY (yuan and fen), a string: plain digits first (plain_number_text), then DRF's digits and
+    decimal places."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+    def validate_empty_values(self, data):
+        # Only null is "no value" (DRF's DecimalField would read "" as null too; the schema says null).
+        if data is None or data is serializers.empty:
+            return super().validate_empty_values(data)
+        return (False, data)
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(plain_number_text(data))
+
+
+@extend_schema_field(PLAIN_NUMBER_SCHEMA)
+class PlainNumberField(serializers.Field):
+    """A number the service checks (an amount or a percentage), a string, handed over as a Decimal once it is known to
+    be plain and short (plain_number_text): the service then never parses or formats anything unbounded."""
+
+    def to_internal_value(self, data):
+        return Decimal(plain_number_text(data))
+
+    def to_representation(self, value):
+        return str(value)
+
+
+def _json_type_refusal(field: serializers.Field, value) -> str | None:
+    """Why `value` (as parsed from JSON) is not of the type the schema gives `field`, or None. DRF would otherwise
+    read 5 as "5", "5" as 5 and "yes" as true: the API takes what its schema says, and says so when it does not."""
+    if value is None:
+        return None if field.allow_null else _("This field may not be null.")
+    if isinstance(field, serializers.BooleanField):
+        return None if isinstance(value, bool) else _("Give true or false (a JSON boolean).")
+    if isinstance(field, serializers.IntegerField):
+        return None if isinstance(value, int) and not isinstance(value, bool) else _("Give a whole number.")
+    if isinstance(field, (serializers.DecimalField, PlainNumberField)):
+        return None if isinstance(value, str) else _("Write the amount as a string, e.g. “12.50”.")
+    if isinstance(field, (serializers.CharField, serializers.ChoiceField)):
+        return None if isinstance(value, str) else _("Give a string.")
+    return None
+
+
 class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not declare as writable, naming each."""
+    """Refuses fields it does not declare as writable, naming each, and values not of their field's JSON type."""
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
@@ -68,6 +145,19 @@ class StrictSerializer(serializers.Serializer):
                         for name in extra
                     }
                 )
+            mistyped = {
+                name: [refusal]
+                for name, value in data.items()
+                if (refusal := _json_type_refusal(self.fields[name], value)) is not None
+            }
+            if mistyped:
+                # Every field at fault in one answer: the others are validated as usual.
+                try:
+                    super().to_internal_value({name: value for name, value in data.items() if name not in mistyped})
+                except serializers.ValidationError as error:
+                    others = error.detail if isinstance(error.detail, dict) else {"non_field_errors": error.detail}
+                    mistyped = {**{k: v for k, v in others.items() if k not in mistyped}, **mistyped}
+                raise serializers.ValidationError(mistyped)
         return super().to_internal_value(data)
 
 
@@ -151,23 +241,17 @@ class ComplaintCreateSerializer(StrictSerializer):
     language = serializers.ChoiceField(
         choices=Language.choices, default=Language.ZH_HANS, help_text="The language the complainant is written to in."
     )
-    declared_value = serializers.DecimalField(
-        max_digits=12,
-        decimal_places=2,
+    declared_value = MoneyField(
         min_value=Decimal("0"),
         default=Decimal("0.00"),
         help_text="CNY, as a decimal string.",
     )
-    insured_value = serializers.DecimalField(
-        max_digits=12,
-        decimal_places=2,
+    insured_value = MoneyField(
         min_value=Decimal("0"),
         default=Decimal("0.00"),
         help_text="CNY, as a decimal string.",
     )
-    shipping_fee = serializers.DecimalField(
-        max_digits=12,
-        decimal_places=2,
+    shipping_fee = MoneyField(
         min_value=Decimal("0"),
         required=False,
         allow_null=True,

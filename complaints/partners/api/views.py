@@ -4,10 +4,12 @@ complaints.selectors scoped to the caller's carrier, so another carrier's compla
 from __future__ import annotations
 
 import hashlib
+import re
 
 from django.conf import settings
 from django.http import Http404, HttpResponseNotModified
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -18,12 +20,14 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from complaints import selectors, services
 from complaints.choices import EventKind
 from complaints.models import Complaint
+from complaints.partners.api.bodies import unsized_body_read
 from complaints.partners.api.etags import (
     IF_MATCH_PARAMETER,
     complaint_etag,
@@ -34,6 +38,7 @@ from complaints.partners.api.exceptions import RequestTooLarge
 from complaints.partners.api.filters import ComplaintFilter
 from complaints.partners.api.idempotency import idempotent
 from complaints.partners.api.pagination import NewestFirstCursorPagination
+from complaints.partners.api.parsers import PartnerJSONParser
 from complaints.partners.api.rows import ROW_FIELDS, complaint_rows
 from complaints.partners.api.schema import WRITE_ERRORS, error_responses
 from complaints.partners.api.serializers import (
@@ -48,6 +53,7 @@ from complaints.partners.api.serializers import (
     VolumeWriteSerializer,
 )
 from reports.services import parcel_volume_set
+from reports.weeks import IsoWeek
 
 COMPLAINT_EXAMPLE = {
     "reference": "C2611240007",
@@ -77,9 +83,25 @@ COMPLAINT_EXAMPLE = {
 }
 TAGS = ["complaints"]
 
+# References as complaint_create gives them: C, the day (yymmdd), the day's number.
+REFERENCE_PATTERN = r"^C[0-9]{10,15}$"
+REFERENCE_PARAMETER = OpenApiParameter(
+    "reference",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    pattern=REFERENCE_PATTERN,
+    description="The complaint's reference, e.g. C2611240007.",
+)
+# An ISO week in ASCII digits; the year from 2000 (volumes are reported for weeks that have started).
+ISO_WEEK_PATTERN = r"^(2[0-9]{3})-W(0[1-9]|[1-4][0-9]|5[0-3])$"
+FIRST_VOLUME_YEAR = 2000
+
 
 class PartnerAPIView(APIView):
-    """Base of every partner API view: body size limit, ETag on successful reads, If-None-Match → 304."""
+    """Base of every partner API view: body size limit (chunked bodies too: bodies.py), bounded JSON (parsers.py),
+    ETag on successful reads, If-None-Match → 304."""
+
+    parser_classes = [PartnerJSONParser]
 
     def max_body_bytes(self) -> int:
         """The largest body this view reads (views that take files allow more)."""
@@ -94,6 +116,8 @@ class PartnerAPIView(APIView):
         if length > limit:
             raise RequestTooLarge(_("The request body is too large: at most %(n)d bytes.") % {"n": limit})
         super().initial(request, *args, **kwargs)
+        # After authentication: only a carrier's request has its body read.
+        unsized_body_read(request._request, limit=limit)
 
     def dispatch(self, request, *args, **kwargs):
         response = super().dispatch(request, *args, **kwargs)
@@ -114,6 +138,8 @@ class CarrierComplaintView(PartnerAPIView):
     complaint or 404."""
 
     def get_complaint(self, reference: str) -> Complaint:
+        if not re.fullmatch(REFERENCE_PATTERN, reference):
+            raise ValidationError({"reference": [_("This is not a complaint reference: they look like C2611240007.")]})
         complaint = (
             selectors.carrier_complaints(carrier_id=self.request.auth.carrier_id).filter(reference=reference).first()
         )
@@ -225,10 +251,11 @@ class ComplaintDetailView(CarrierComplaintView):
         description="One of your complaints, by reference, with the due time of each running clock in `due`. The "
         "`ETag` header identifies this version: send it as `If-Match` on writes, or as `If-None-Match` "
         "to get 304 when nothing changed.",
+        parameters=[REFERENCE_PARAMETER],
         responses={
             200: ComplaintSerializer,
             304: OpenApiResponse(description="Not modified since that ETag."),
-            **error_responses(404),
+            **error_responses(400, 404),
         },
         examples=[OpenApiExample("A complaint", response_only=True, value=COMPLAINT_EXAMPLE)],
     )
@@ -244,7 +271,8 @@ class ComplaintEventsView(CarrierComplaintView):
         description="What happened to the complaint that your carrier may see, oldest first: its creation, public "
         "replies, status changes, breaches and escalations, your notes and proposals. Never Redress's "
         "internal notes. `actor_role` says who acted (carrier, agent, supervisor or system).",
-        responses={200: EventSerializer(many=True), **error_responses(404)},
+        parameters=[REFERENCE_PARAMETER],
+        responses={200: EventSerializer(many=True), **error_responses(400, 404)},
         examples=[
             OpenApiExample(
                 "Timeline",
@@ -282,7 +310,7 @@ class ComplaintAcceptView(CarrierComplaintView):
         "your accept clock stops and your reply clock starts. Accepting twice changes nothing. 409 if "
         "the complaint is not waiting for you.",
         request=None,
-        parameters=[IF_MATCH_PARAMETER],
+        parameters=[REFERENCE_PARAMETER, IF_MATCH_PARAMETER],
         responses={200: ComplaintSerializer, **error_responses(*WRITE_ERRORS, 403, 404, 412)},
         examples=[OpenApiExample("Accepted", response_only=True, value=COMPLAINT_EXAMPLE)],
     )
@@ -306,7 +334,7 @@ class ComplaintRepliesView(CarrierComplaintView):
         "Redress's agents, never shown to the complainant. Either answers your reply clock. 201 with the "
         "event recorded.",
         request=ReplySerializer,
-        parameters=[IF_MATCH_PARAMETER],
+        parameters=[REFERENCE_PARAMETER, IF_MATCH_PARAMETER],
         responses={201: EventSerializer, **error_responses(*WRITE_ERRORS, 403, 404, 412)},
         examples=[
             OpenApiExample(
@@ -365,7 +393,7 @@ class ResolutionProposalsView(CarrierComplaintView):
         "which resolves the complaint. A newer proposal replaces a pending one. 409 if the complaint is "
         "no longer open.",
         request=ResolutionProposalCreateSerializer,
-        parameters=[IF_MATCH_PARAMETER],
+        parameters=[REFERENCE_PARAMETER, IF_MATCH_PARAMETER],
         responses={201: ResolutionProposalSerializer, **error_responses(*WRITE_ERRORS, 403, 404, 412)},
         examples=[
             OpenApiExample(
@@ -411,20 +439,46 @@ class ResolutionProposalsView(CarrierComplaintView):
 
 
 class VolumeView(PartnerAPIView):
+    @staticmethod
+    def reportable_week(text: str) -> IsoWeek:
+        """An ISO week written in ASCII digits, that exists, from 2000 up to the current week (a volume is counted
+        for a week that has started); else 400 naming iso_week."""
+        if not re.fullmatch(r"[0-9]{4}-W[0-9]{2}", text):
+            raise ValidationError(
+                {
+                    "iso_week": [
+                        _("Write an ISO week such as 2026-W47 (year, “-W”, week 01–53 that exists in that year).")
+                    ]
+                }
+            )
+        week = IsoWeek.parse(text, field="iso_week")
+        current = IsoWeek.of(timezone.now())
+        if week.year < FIRST_VOLUME_YEAR or week > current:
+            raise ValidationError(
+                {
+                    "iso_week": [
+                        _("Report volumes for weeks from %(first)d-W01 to this week (%(current)s).")
+                        % {"first": FIRST_VOLUME_YEAR, "current": current}
+                    ]
+                }
+            )
+        return week
+
     @extend_schema(
         operation_id="volumes_set",
         tags=["volumes"],
         summary="Report a week's parcel volume",
         description="Your carrier's parcel volume for an ISO week (e.g. `2026-W47`, weeks in Asia/Shanghai time), "
         "used for the complaint rate per million parcels in the weekly report. 201 the first time, 200 "
-        "when it corrects an earlier figure (or repeats it).",
+        "when it corrects an earlier figure (or repeats it). Weeks from 2000 up to the current week; a week "
+        "that has not started yet is 400.",
         request=VolumeWriteSerializer,
         parameters=[
             OpenApiParameter(
                 "iso_week",
                 OpenApiTypes.STR,
                 OpenApiParameter.PATH,
-                pattern=r"^\d{4}-W\d{2}$",
+                pattern=ISO_WEEK_PATTERN,
                 description="An ISO week: year, `-W`, week number, e.g. 2026-W47.",
             )
         ],
@@ -441,11 +495,12 @@ class VolumeView(PartnerAPIView):
     )
     @idempotent
     def put(self, request, iso_week: str):
+        week = self.reportable_week(iso_week)
         serializer = VolumeWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         volume, created = parcel_volume_set(
             carrier=request.auth.carrier,
-            iso_week=iso_week,
+            iso_week=str(week),
             parcels=serializer.validated_data["parcels"],
             actor=request.user,
         )

@@ -63,3 +63,61 @@ def test_docs_page_uses_local_assets(client):
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
     assert client.get("/api/redoc/").status_code == 200
+
+
+# --- The schema describes what the server does (issue 10, item 10) ---------------------------------------------------
+
+
+def _request_component(document, operation):
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    if not content:
+        return None
+    return document["components"]["schemas"][content["schema"]["$ref"].rsplit("/", 1)[1]]
+
+
+def test_write_bodies_declare_that_unknown_fields_are_refused(document):
+    # The server answers 400 naming any field a write does not declare: the schema says so
+    bodies = 0
+    for path, method, operation in _operations(document):
+        component = _request_component(document, operation)
+        if method in ("post", "put") and component is not None:
+            bodies += 1
+            assert component["additionalProperties"] is False, (path, method)
+    assert bodies == 5  # every write but accept, which takes no body
+
+
+def test_the_idempotency_key_is_declared_with_its_format(document):
+    for path, method, operation in _operations(document):
+        if method in ("post", "put"):
+            (header,) = [p for p in operation["parameters"] if p["name"] == "Idempotency-Key"]
+            expected = {"type": "string", "pattern": "^[!-~]{1,255}$", "minLength": 1, "maxLength": 255}
+            assert header["schema"] == expected, (path, method)
+
+
+def test_filters_and_path_values_are_declared_as_the_server_checks_them(document):
+    operation = document["paths"]["/api/v1/complaints/"]["get"]
+    schemas = {p["name"]: p["schema"] for p in operation["parameters"]}
+    assert schemas["overdue"] == {"type": "boolean"}
+    for name in ("created_after", "created_before", "updated_since"):
+        assert schemas[name]["format"] == "date-time"
+    assert schemas["cursor"]["minLength"] == 1
+    assert (schemas["page_size"]["minimum"], schemas["page_size"]["maximum"]) == (1, 100)
+    assert "enum" in schemas["status"] and "enum" in schemas["category"]
+    detail = document["paths"]["/api/v1/complaints/{reference}/"]["get"]
+    assert [p["schema"]["pattern"] for p in detail["parameters"] if p["name"] == "reference"] == ["^C[0-9]{10,15}$"]
+    volume = document["paths"]["/api/v1/volumes/{iso_week}/"]["put"]
+    (week,) = [p for p in volume["parameters"] if p["name"] == "iso_week"]
+    assert week["schema"]["pattern"].startswith("^(2[0-9]{3})-W")
+
+
+def test_amounts_are_declared_as_plain_decimal_strings(document):
+    schemas = document["components"]["schemas"]
+    for component, field in [
+        ("ComplaintCreateRequest", "declared_value"),
+        ("ComplaintCreateRequest", "shipping_fee"),
+        ("CompensationProposalCreateRequest", "proposed_amount"),
+        ("CompensationProposalCreateRequest", "damaged_share"),
+    ]:
+        schema = schemas[component]["properties"][field]
+        assert schema["type"] == "string" and schema["pattern"] == "^[0-9]+(\\.[0-9]+)?$", (component, field)
+        assert schema["maxLength"] == 20
