@@ -2,47 +2,9 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import phonenumbers
 from django.db import migrations, models
 
-# Phone numbers move to E.164 (complaints/phones.py): the same rules, frozen here so this migration always does what
-# it did. A stored number that does not parse as a valid number is left exactly as it is (an agent corrects it when
-# the complaint is next edited: the form refuses it until then); nothing else about the complaint changes (no event,
-# no version bump: the number is the same, only written the one way). SMS still waiting in the outbox get the same
-# form, so the opt-out check (by E.164 number) sees them.
-
-
-def _e164(value):
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        number = phonenumbers.parse(value, "CN")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def phones_to_e164(apps, schema_editor):
-    Complaint = apps.get_model("complaints", "Complaint")
-    OutboundMessage = apps.get_model("complaints", "OutboundMessage")
-    for model, field, rows in (
-        (Complaint, "complainant_phone", Complaint.objects.exclude(complainant_phone="")),
-        (OutboundMessage, "recipient", OutboundMessage.objects.filter(channel="sms", state__in=["pending", "sending"])),
-    ):
-        batch = []
-        for row in rows.only("pk", field).iterator(chunk_size=2000):
-            converted = _e164(getattr(row, field))
-            if converted and converted != getattr(row, field):
-                setattr(row, field, converted)
-                batch.append(row)
-            if len(batch) >= 2000:
-                model.objects.bulk_update(batch, [field])
-                batch = []
-        if batch:
-            model.objects.bulk_update(batch, [field])
+# The numbers already stored are converted to E.164 by 0019_phones_e164 (in batches, outside one long transaction).
 
 
 class Migration(migrations.Migration):
@@ -242,5 +204,4 @@ class Migration(migrations.Migration):
             model_name="inboundsms",
             constraint=models.UniqueConstraint(fields=("gateway", "gateway_message_id"), name="inbound_sms_once"),
         ),
-        migrations.RunPython(phones_to_e164, migrations.RunPython.noop),
     ]

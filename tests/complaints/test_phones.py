@@ -2,9 +2,11 @@
 admin's search, and converted by the data migration (what does not parse is left as it was)."""
 
 import importlib
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.urls import reverse
 
 from complaints.errors import InvalidInput
@@ -106,8 +108,8 @@ def test_the_data_migration_converts_what_parses_and_leaves_the_rest():
     OutboundMessage.objects.filter(pk=pending.pk).update(recipient="13812345678")
 
     # When the migration's conversion runs
-    migration = importlib.import_module("complaints.migrations.0017_inbound_sms_phones_e164")
-    migration.phones_to_e164(apps, None)
+    migration = importlib.import_module("complaints.migrations.0019_phones_e164")
+    migration.phones_to_e164(apps, SimpleNamespace(connection=connection))
 
     # Then the numbers that parse are in E.164, the waiting SMS too, and the broken one is as it was
     stored = dict(Complaint.objects.values_list("pk", "complainant_phone"))
