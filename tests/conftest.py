@@ -64,6 +64,7 @@ def supervisor_client(client, supervisor):
 
 # Fixtures shared across folders: registered once here, never imported by a test module.
 pytest_plugins = [
+    "tests.fixtures.browser",
     "tests.fixtures.celery_worker",
     "tests.fixtures.evidence_storage",
     "tests.fixtures.partner_api",
