@@ -96,6 +96,7 @@ def weekly_page(request: HttpRequest, week: str) -> HttpResponse:
                         "breaches_by_clock",
                         "compensation_by_case",
                         "root_causes",
+                        "macros_used",
                     )
                 ],
                 "charts": charts.page_charts(data),

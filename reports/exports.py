@@ -32,6 +32,7 @@ SECTIONS = (
     "breaches_by_clock",
     "compensation_by_case",
     "root_causes",
+    "macros_used",
 )
 
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -172,6 +173,7 @@ def report_xlsx(data: dict) -> bytes:
         "by_agent": _("Agents"),
         "compensation_by_case": _("Compensation"),
         "root_causes": _("Root causes"),
+        "macros_used": _("Canned replies used"),
     }
     for section, name in names.items():
         _title, columns = p.TABLES[section]

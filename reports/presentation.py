@@ -226,6 +226,7 @@ GROUP_CHOICES: dict[str, type[models.Choices] | None] = {
     "compensation_by_case": CompensationCase,
     "root_causes": RootCauseArea,
     "by_agent": None,
+    "macros_used": None,
 }
 
 
@@ -247,7 +248,7 @@ def rows(data: dict, section: str) -> list[dict]:
                 row["label"] = carrier_label(None)
             elif code in carriers:
                 row["label"] = carrier_label(carriers[code])
-        elif section != "by_agent":
+        elif section not in ("by_agent", "macros_used"):  # names as written, not translated
             try:
                 row["label"] = label_for(section, row.get("key"))
             except (KeyError, ValueError, TypeError):
@@ -422,6 +423,15 @@ TABLES: dict[str, tuple[Any, tuple[Column, ...]]] = {
             ("label", gettext_lazy("Where the problem arose"), None),
             ("count", gettext_lazy("Complaints"), COUNT),
             ("valid", gettext_lazy("Carrier liable"), COUNT),
+        ),
+    ),
+    "macros_used": (
+        gettext_lazy("Canned replies used"),
+        _columns(
+            ("label", gettext_lazy("Canned reply"), None),
+            ("count", gettext_lazy("Times used"), COUNT),
+            ("replies", gettext_lazy("As replies"), COUNT),
+            ("notes", gettext_lazy("As internal notes"), COUNT),
         ),
     ),
 }

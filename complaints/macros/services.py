@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import override as language_override
@@ -15,6 +16,7 @@ from django.utils.translation import override as language_override
 from accounts.models import User
 from complaints.choices import Visibility
 from complaints.errors import InvalidInput
+from complaints.evidence.services import FileInput
 from complaints.macros.models import Macro
 from complaints.models import Complaint
 from complaints.services import complaint_add_note, complaint_reply, complaint_transition
@@ -62,10 +64,18 @@ def macro_save(*, actor: User, macro: Macro | None = None, **fields) -> Macro:
 
 
 def macros_for(*, complaint: Complaint) -> QuerySet[Macro]:
-    """The active macros that fit this complaint: its category (or any) and its language."""
-    return Macro.objects.filter(
-        Q(category="") | Q(category=complaint.category), is_active=True, language=complaint.language
-    ).order_by("name", "id")
+    """The active macros that fit this complaint's category (or any category): those in its language first, then the
+    others (a complaint in English while the desk wrote only Chinese texts still gets something to start from).
+    Each carries `same_language` (1 or 0)."""
+    return (
+        Macro.objects.filter(Q(category="") | Q(category=complaint.category), is_active=True)
+        .annotate(
+            same_language=Case(
+                When(language=complaint.language, then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+        )
+        .order_by("-same_language", "name", "id")
+    )
 
 
 def _when(moment: datetime | None, language: str) -> str:
@@ -88,20 +98,56 @@ def macro_render(*, macro: Macro, complaint: Complaint) -> str:
     return macro.body.format(**values)
 
 
+def reply_send(
+    *,
+    complaint: Complaint,
+    actor: User,
+    message: str,
+    visibility: str = Visibility.PUBLIC,
+    next_status: str = "",
+    macro: Macro | None = None,
+    files: Sequence[FileInput] = (),
+    expected_version: int | None = None,
+) -> Complaint:
+    """What the admin's reply form sends: a reply to the complainant (or an internal note), with its files, then the
+    next status if one was chosen, all or nothing (a refused status change leaves no reply behind). With a macro the
+    event records it in its data (`macro`: the macro's id), which is how the weekly report counts its use."""
+    if visibility not in Visibility.values:
+        raise InvalidInput(
+            gettext("Unknown visibility “%(v)s”.") % {"v": visibility},
+            fields={"visibility": [gettext("Choose one of: %(c)s.") % {"c": ", ".join(Visibility.values)}]},
+        )
+    if macro is not None and not macro.is_active:
+        raise InvalidInput(
+            gettext("The canned reply “%(name)s” is no longer in use: nothing was sent.") % {"name": macro.name},
+            fields={"macro": [gettext("No longer in use.")]},
+        )
+    with transaction.atomic():
+        write = complaint_reply if visibility == Visibility.PUBLIC else complaint_add_note
+        complaint = write(
+            complaint=complaint,
+            actor=actor,
+            message=message,
+            files=files,
+            expected_version=expected_version,
+            data={"macro": macro.pk} if macro is not None else None,
+        )
+        if next_status and next_status != complaint.status:
+            complaint = complaint_transition(complaint=complaint, actor=actor, to_status=next_status)
+    return complaint
+
+
 def macro_apply(
     *, macro: Macro, complaint: Complaint, actor: User, message: str, expected_version: int | None = None
 ) -> Complaint:
     """Send the (edited) text as a reply, or an internal note for an internal macro, marked with the macro (so its
     use is counted), then move to the macro's next status if it has one: all or nothing."""
-    with transaction.atomic():
-        write = complaint_reply if macro.visibility == Visibility.PUBLIC else complaint_add_note
-        complaint = write(
-            complaint=complaint,
-            actor=actor,
-            message=message,
-            expected_version=expected_version,
-            data={"macro": macro.pk},
-        )
-        if macro.next_status and macro.next_status != complaint.status:
-            complaint = complaint_transition(complaint=complaint, actor=actor, to_status=macro.next_status)
-    return complaint
+    return reply_send(
+        complaint=complaint,
+        actor=actor,
+        message=message,
+        visibility=macro.visibility,
+        next_status=macro.next_status,
+        macro=macro,
+        expected_version=expected_version,
+    )

@@ -1,11 +1,12 @@
 """One week's report, assembled from its sections: volumes, clocks, surveys, rates, the regulator's view, root
-causes, agents, carriers and compensation (one module each in reports.metrics). docs/metrics.md defines every figure.
+causes, agents, carriers, compensation and the canned replies used (one module each in reports.metrics).
+docs/metrics.md defines every figure.
 
 The result (stored in WeeklyReport.data) is a JSON-serialisable dict: `schema`, `week`, `start`, `end`,
 `time_zone`, `computed_at`, `previous_week`, `commitment`; `headline` ({figure: {value, previous, change}} for
 HEADLINE_FIELDS); the breakdowns `by_carrier`, `by_category`, `by_channel`, `by_agent`, `escalations_by_level`,
-`breaches_by_clock`, `compensation_by_case`, `root_causes` (lists of rows with `key` and `label`); and `trend`, the
-twelve weeks ending with this one."""
+`breaches_by_clock`, `compensation_by_case`, `root_causes`, `macros_used` (lists of rows with `key` and `label`); and
+`trend`, the twelve weeks ending with this one."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from reports.metrics.carriers import carrier_rows
 from reports.metrics.clocks import breaches_count, breaches_rows, commitment, durations, first_responses_count
 from reports.metrics.common import HEADLINE_FIELDS, SCHEMA_VERSION, TREND_WEEKS, Tally, entry, met, pct
 from reports.metrics.compensation import compensation_count
+from reports.metrics.macros import macro_rows
 from reports.metrics.rates import operation_rate, parcel_volumes
 from reports.metrics.regulator import escalation_levels, valid_count
 from reports.metrics.root_causes import root_cause_rows
@@ -146,5 +148,6 @@ def _compute(week: IsoWeek, now: datetime, reuse_snapshots: bool) -> dict:
         "breaches_by_clock": breaches_rows(breaches_by_clock),
         "compensation_by_case": money["by_case"],
         "root_causes": root_cause_rows(week),
+        "macros_used": macro_rows(week),
         "trend": [stored[w] if w in stored else {"week": str(w), **trend_figures(tally.trend[w])} for w in weeks],
     }

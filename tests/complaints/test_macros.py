@@ -88,15 +88,19 @@ def test_changing_a_macro_to_an_unknown_placeholder_is_refused(supervisor):
     assert macro.body == "Hi {complainant_name}"
 
 
-def test_the_macros_offered_fit_the_complaints_category_and_language(supervisor):
+def test_the_macros_offered_fit_the_category_the_complaints_language_first(supervisor):
+    # Given macros for any category, the complaint's, another one, another language, and one no longer in use
     complaint = make_complaint(category=Category.DELAY, language=Language.EN)
-    any_category = macro_save(actor=supervisor, name="A", language=Language.EN, body="x")
-    delay = macro_save(actor=supervisor, name="B", language=Language.EN, category=Category.DELAY, body="y")
-    macro_save(actor=supervisor, name="C", language=Language.EN, category=Category.LOSS, body="z")
-    macro_save(actor=supervisor, name="D", language=Language.ZH_HANS, body="z")
+    any_category = macro_save(actor=supervisor, name="B", language=Language.EN, body="x")
+    delay = macro_save(actor=supervisor, name="C", language=Language.EN, category=Category.DELAY, body="y")
+    macro_save(actor=supervisor, name="D", language=Language.EN, category=Category.LOSS, body="z")
+    chinese = macro_save(actor=supervisor, name="A", language=Language.ZH_HANS, body="z")
     macro_save(actor=supervisor, name="E", language=Language.EN, body="z", is_active=False)
 
-    assert list(macros_for(complaint=complaint)) == [any_category, delay]
+    # Then the complaint is offered the active ones of its category or any, those in its language first
+    offered = list(macros_for(complaint=complaint))
+    assert offered == [any_category, delay, chinese]
+    assert [m.same_language for m in offered] == [1, 1, 0]
 
 
 def test_applying_a_macro_sends_the_edited_text_records_the_macro_and_sets_the_next_status(agent, supervisor):

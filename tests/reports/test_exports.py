@@ -73,6 +73,7 @@ def test_xlsx_opens_and_holds_the_figures_with_number_formats():
         "Agents",
         "Compensation",
         "Root causes",
+        "Canned replies used",
         "Escalations and breaches",
         "Trend",
     ]
