@@ -39,8 +39,9 @@ _AGENT_PERMISSIONS = frozenset(
         "complaints.view_slapolicy",
         "complaints.view_outboundmessage",
         "complaints.view_surveyresponse",
-        # What complainants texted (inbound SMS) and the numbers that opted out of SMS.
+        # What complainants texted (inbound SMS) and emailed, and the numbers that opted out of SMS.
         "complaints.view_inboundsms",
+        "complaints.view_inboundemail",
         "complaints.view_smsoptout",
         # The webhook log, and replaying a delivery.
         "complaints.view_webhookendpoint",

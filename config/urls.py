@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from complaints.inbound.views import sms_uplink
+from complaints.inbound.views import email_inbound, sms_uplink
 from complaints.partners.api.exceptions import api_not_found
 from config.health import healthz
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("c/", include("complaints.public.urls")),
     # The SMS gateway's uplink: complainants' SMS replies (docs/channels.md, "Inbound SMS").
     path("callbacks/sms/<slug:gateway>/", sms_uplink, name="sms-uplink"),
+    # The email provider's inbound webhook: complainants' email replies (docs/channels.md, "Inbound email").
+    path("callbacks/email/<slug:provider>/", email_inbound, name="email-inbound"),
     # The partner carrier API, its OpenAPI document and its browsable docs (assets served locally).
     path("api/v1/", include("complaints.partners.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

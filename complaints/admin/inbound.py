@@ -1,5 +1,6 @@
-"""Inbound SMS and SMS opt-outs, read-only: what complainants texted and what it did (an unmatched text is here for
-an agent to read), and which numbers get no SMS. Only the inbound SMS service writes them (docs/channels.md)."""
+"""Inbound SMS, inbound emails and SMS opt-outs, read-only: what complainants texted or emailed and what it did (an
+unmatched text or mail is here for an agent to read), and which numbers get no SMS. Only the inbound services write
+them (docs/channels.md)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from complaints.admin.base import ReadOnlyAdminMixin
+from complaints.inbound.models import InboundEmail
 from complaints.models import InboundSms, SmsOptOut
 from complaints.phones import phone_search_prefix
 
@@ -41,4 +43,13 @@ class InboundSmsAdmin(_PhoneSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 class SmsOptOutAdmin(_PhoneSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("phone", "opted_out_at", "keyword")
     search_fields = ("^phone",)
+    show_full_result_count = False
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("received_at", "sender", "subject", "outcome", "complaint", "attachments", "source")
+    list_filter = ("outcome", "source")
+    list_select_related = ("complaint",)
+    search_fields = ("^sender", "^complaint__reference", "subject")
     show_full_result_count = False

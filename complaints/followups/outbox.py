@@ -24,6 +24,7 @@ from complaints.choices import (
 from complaints.followups.messages import outside_quiet_hours, staff_message
 from complaints.followups.optouts import HELD, sms_opt_out_apply
 from complaints.followups.sms import PermanentSendError, TransientSendError, get_backend, idempotency_key
+from complaints.links import reply_address
 from complaints.models import OutboundMessage
 from complaints.nudges import outbox_dispatcher_nudge
 
@@ -152,6 +153,18 @@ def email_message_id(message: OutboundMessage) -> str:
     return f"<{idempotency_key(message.pk)}@{domain}>"
 
 
+def email_reply_to(message: OutboundMessage) -> list[str]:
+    """A complainant's email carries Reply-To: the complaint's signed reply address (when an inbound domain is
+    configured), so that their answer comes back to this complaint. Staff and carriers' emails carry none."""
+    complaint = message.complaint if message.complaint_id else None
+    if complaint is None or not complaint.complainant_email:
+        return []
+    if message.recipient.strip().lower() != complaint.complainant_email.strip().lower():
+        return []
+    address = reply_address(complaint.pk)
+    return [address] if address else []
+
+
 def _deliver(message: OutboundMessage) -> str:
     if message.channel == MessageChannel.SMS:
         return get_backend().send(to=message.recipient, body=message.body, message_id=message.pk)
@@ -161,6 +174,7 @@ def _deliver(message: OutboundMessage) -> str:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient],
         headers={"Message-ID": email_message_id(message), "X-Redress-Message-Id": str(message.pk)},
+        reply_to=email_reply_to(message),
     )
     if message.html_body:
         email.attach_alternative(message.html_body, "text/html")

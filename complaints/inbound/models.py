@@ -1,5 +1,6 @@
 """Inbound SMS, each recorded once (unique per gateway and the gateway's message id, so a retried or replayed
-callback changes nothing), and the numbers that opted out of SMS."""
+callback changes nothing), the numbers that opted out of SMS, and inbound emails, each recorded once (unique by
+Message-ID, whichever way it came)."""
 
 from __future__ import annotations
 
@@ -78,3 +79,54 @@ class SmsOptOut(models.Model):
 
     def __str__(self) -> str:
         return self.phone
+
+
+class EmailSource(models.TextChoices):
+    MAILGUN = "mailgun", _("Mailgun (inbound webhook)")
+    IMAP = "imap", _("IMAP mailbox")
+
+
+class EmailOutcome(models.TextChoices):
+    REPLY = "reply", _("Reply on a complaint")
+    NEW_COMPLAINT = "new_complaint", _("New complaint")
+    UNMATCHED = "unmatched", _("Not matched: for an agent to read")
+    DROPPED = "dropped", _("Dropped: forged or unknown reply address")
+    IGNORED = "ignored", _("Ignored: an automatic reply")
+    REFUSED = "refused", _("Refused: see the detail")
+    FAILED = "failed", _("Could not be read: see the detail")
+
+
+class InboundEmail(models.Model):
+    """One inbound email, recorded in the transaction that does what it says. `message_key` (the SHA-256 of its
+    Message-ID, or of the whole message when it has none) is unique: the same mail twice (a webhook retried, two
+    pollers, the webhook and the mailbox both) is one row and one effect, and the second poller waits on the first
+    one's insert and then finds it there."""
+
+    source = models.CharField(_("source"), max_length=16, choices=EmailSource.choices)
+    message_key = models.CharField(_("message key"), max_length=64, unique=True)
+    message_id = models.TextField(_("Message-ID"), blank=True)
+    sender = models.CharField(_("sender"), max_length=254, blank=True, db_index=True)
+    recipient = models.CharField(_("recipient"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    # What was kept of the text: quoted history and signature stripped, at most the length of a reply.
+    text = models.TextField(_("text"), blank=True)
+    attachments = models.PositiveSmallIntegerField(_("files attached"), default=0)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=EmailOutcome.choices)
+    complaint = models.ForeignKey(
+        "complaints.Complaint",
+        verbose_name=_("complaint"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inbound_emails",
+    )
+    detail = models.TextField(_("detail"), blank=True)
+
+    class Meta:
+        verbose_name = _("inbound email")
+        verbose_name_plural = _("inbound emails")
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.subject[:40]}"

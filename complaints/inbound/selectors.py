@@ -55,3 +55,29 @@ def latest_complaint_for_phone(*, phone: str) -> Complaint | None:
 def sms_opted_out(*, phone: str) -> bool:
     """The number asked for no more SMS (and has not opted back in)."""
     return SmsOptOut.objects.filter(phone=phone_normalise(phone)).exists()
+
+
+def open_complaint_for_email(*, email: str) -> Complaint | None:
+    """The address's latest open complaint (the address compared in any case)."""
+    if not email:
+        return None
+    return (
+        Complaint.objects.filter(complainant_email__iexact=email, status__in=OPEN_STATUSES)
+        .order_by("-received_at", "-pk")
+        .first()
+    )
+
+
+def latest_complaint_for_email(*, email: str) -> Complaint | None:
+    """The address's most recent complaint, whatever its status (a new complaint from it takes its details)."""
+    if not email:
+        return None
+    return Complaint.objects.filter(complainant_email__iexact=email).order_by("-received_at", "-pk").first()
+
+
+def complaint_by_id(*, complaint_id: int) -> Complaint | None:
+    """A complaint by id, the one it was merged into when it was merged."""
+    complaint = Complaint.objects.filter(pk=complaint_id).first()
+    if complaint is not None and complaint.status == Status.MERGED and complaint.merged_into_id:
+        return Complaint.objects.filter(pk=complaint.merged_into_id).first() or complaint
+    return complaint

@@ -1,4 +1,5 @@
-"""The edge: the SMS gateway's uplink callback, POST /callbacks/sms/<gateway>/ (gateway: `aliyun` or `generic`).
+"""The edges: the SMS gateway's uplink callback, POST /callbacks/sms/<gateway>/ (gateway: `aliyun` or `generic`), and
+the email provider's inbound webhook, POST /callbacks/email/<provider>/ (below).
 
 It authenticates the gateway (complaints.inbound.sms.callback_authentic: an HMAC of the raw body in
 X-Redress-Signature, or the token in the URL), parses the body and hands each SMS to
@@ -9,9 +10,11 @@ complaints.inbound.services.inbound_sms_receive. Refusals use the API's one erro
 
 from __future__ import annotations
 
+from anymail.exceptions import AnymailConfigurationError, AnymailWebhookValidationFailure
+from anymail.webhooks.mailgun import MailgunInboundWebhookView
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -70,3 +73,47 @@ def sms_uplink(request: HttpRequest, gateway: str) -> JsonResponse:
         return JsonResponse({"code": 0, "msg": "接收成功"}, json_dumps_params={"ensure_ascii": False})
     row, created = received[0]
     return JsonResponse({"id": row.gateway_message_id, "outcome": row.outcome, "duplicate": not created})
+
+
+# The inbound webhook of each provider supported (the signature is verified by anymail's view).
+INBOUND_EMAIL_PROVIDERS = {"mailgun": MailgunInboundWebhookView}
+
+
+def _signing_key(provider: str) -> str:
+    return {"mailgun": settings.REDRESS_INBOUND_EMAIL_MAILGUN_SIGNING_KEY}[provider]
+
+
+@csrf_exempt
+def email_inbound(request: HttpRequest, provider: str) -> HttpResponse:
+    """A provider's inbound webhook. Only the provider chosen in REDRESS_INBOUND_EMAIL_PROVIDER, with its signing key
+    set, is served; django-anymail's view verifies the signature before anything is parsed, and its `inbound` signal
+    reaches complaints.inbound.receivers. Refusals write nothing: 401 bad signature, 403 not configured, 404 unknown
+    provider, 405 not a POST, 413 too large, 400 not an inbound message (a tracking webhook sent here)."""
+    if provider not in INBOUND_EMAIL_PROVIDERS:
+        return _refuse(404, "not_found", _("Unknown email provider “%(provider)s”.") % {"provider": provider})
+    if request.method not in ("POST", "HEAD"):
+        response = _refuse(405, "method_not_allowed", _("Send the inbound email with POST."))
+        response["Allow"] = "POST"
+        return response
+    key = _signing_key(provider)
+    if settings.REDRESS_INBOUND_EMAIL_PROVIDER.strip().lower() != provider or not key:
+        return _refuse(
+            403,
+            "not_configured",
+            _("Inbound email through %(provider)s is not configured here.") % {"provider": provider},
+        )
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > settings.REDRESS_INBOUND_EMAIL_MAX_BYTES:
+        return _refuse(413, "too_large", _("The request body is too large."))
+    view = INBOUND_EMAIL_PROVIDERS[provider].as_view(webhook_signing_key=key)
+    try:
+        return view(request)
+    except AnymailWebhookValidationFailure:
+        return _refuse(401, "bad_signature", _("The provider's signature does not match. Nothing was recorded."))
+    except AnymailConfigurationError as error:
+        return _refuse(400, "invalid", _("This is not an inbound email: %(error)s") % {"error": error})
+    except RequestDataTooBig:
+        return _refuse(413, "too_large", _("The request body is too large."))

@@ -304,6 +304,28 @@ REDRESS_SMS_GATEWAY_TOKEN = env.str("REDRESS_SMS_GATEWAY_TOKEN", default="")
 # (Aliyun's push), calls the URL with ?token=<REDRESS_SMS_INBOUND_TOKEN>. Both empty: every callback is refused.
 REDRESS_SMS_INBOUND_SECRET = env.str("REDRESS_SMS_INBOUND_SECRET", default="")
 REDRESS_SMS_INBOUND_TOKEN = env.str("REDRESS_SMS_INBOUND_TOKEN", default="")
+# Inbound email (docs/channels.md, "Inbound email"). Emails to complainants carry Reply-To:
+# reply+<signed token>@REDRESS_INBOUND_EMAIL_DOMAIN when it is set (empty: no Reply-To, and no token to read).
+REDRESS_INBOUND_EMAIL_DOMAIN = env.str("REDRESS_INBOUND_EMAIL_DOMAIN", default="")
+# Replies come in through a provider's inbound webhook (POST /callbacks/email/<provider>/, through django-anymail):
+# "mailgun" (a route forwarding to that URL, each POST signed with the webhook signing key), or empty (off: the URL
+# answers 403).
+REDRESS_INBOUND_EMAIL_PROVIDER = env.str("REDRESS_INBOUND_EMAIL_PROVIDER", default="")
+REDRESS_INBOUND_EMAIL_MAILGUN_SIGNING_KEY = env.str("REDRESS_INBOUND_EMAIL_MAILGUN_SIGNING_KEY", default="")
+# ...and/or from a mailbox polled over IMAP by beat every minute (REDRESS_IMAP_HOST empty: not polled).
+REDRESS_IMAP_HOST = env.str("REDRESS_IMAP_HOST", default="")
+REDRESS_IMAP_SSL = env.bool("REDRESS_IMAP_SSL", default=True)
+REDRESS_IMAP_PORT = env.int("REDRESS_IMAP_PORT", default=993 if REDRESS_IMAP_SSL else 143)
+REDRESS_IMAP_USER = env.str("REDRESS_IMAP_USER", default="")
+REDRESS_IMAP_PASSWORD = env.str("REDRESS_IMAP_PASSWORD", default="")
+REDRESS_IMAP_MAILBOX = env.str("REDRESS_IMAP_MAILBOX", default="INBOX")
+# Processed mails are marked \Seen; with a folder name here they are moved there instead.
+REDRESS_IMAP_MOVE_TO = env.str("REDRESS_IMAP_MOVE_TO", default="")
+# Every IMAP command waits at most this long; one run takes at most this many mails (the next run takes the rest).
+REDRESS_IMAP_TIMEOUT_SECONDS = env.float("REDRESS_IMAP_TIMEOUT_SECONDS", default=30)
+REDRESS_IMAP_MAX_PER_RUN = env.int("REDRESS_IMAP_MAX_PER_RUN", default=100)
+# A larger inbound email (webhook body or IMAP message) is refused unread: 5 files of 10 MB, encoded, and the text.
+REDRESS_INBOUND_EMAIL_MAX_BYTES = env.int("REDRESS_INBOUND_EMAIL_MAX_BYTES", default=75 * 1024 * 1024)
 # The dispatcher tries a message this many times, waiting longer each time, then marks it failed and alerts staff.
 REDRESS_MESSAGE_MAX_ATTEMPTS = env.int("REDRESS_MESSAGE_MAX_ATTEMPTS", default=5)
 REDRESS_MESSAGE_RETRY_BASE_SECONDS = env.int("REDRESS_MESSAGE_RETRY_BASE_SECONDS", default=60)
@@ -326,6 +348,8 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-webhooks": {"task": "redress.dispatch_webhooks", "schedule": 60.0},
     "purge-idempotency-keys": {"task": "redress.purge_idempotency_keys", "schedule": 3600.0},
 }
+if REDRESS_IMAP_HOST:
+    CELERY_BEAT_SCHEDULE["poll-imap"] = {"task": "redress.poll_imap", "schedule": 60.0}
 
 # Webhooks to carriers: each POST waits this long for an answer; a failed delivery is retried after 1 min, 2, 4…
 # (capped), for this many hours after the event, then marked failed (an agent can replay it in the admin).

@@ -168,8 +168,8 @@ GRANTED_BY_THE_MIGRATIONS = {
     GROUP_CARRIER: set(),
 }
 # Granted by the map alone, after the data migrations: the audit trail (accounts 0004), for supervisors only; the
-# inbound SMS and SMS opt-outs (complaints 0017), for agents and supervisors.
-INBOUND_SMS = {"complaints.view_inboundsms", "complaints.view_smsoptout"}
+# inbound SMS and SMS opt-outs (complaints 0017) and the inbound emails (complaints 0022), for agents and supervisors.
+INBOUND_SMS = {"complaints.view_inboundsms", "complaints.view_smsoptout", "complaints.view_inboundemail"}
 # Canned replies (macros 0001): agents pick them, supervisors write them.
 MACROS = {"macros.view_macro"}
 GRANTED_SINCE = {
