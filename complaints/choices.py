@@ -39,18 +39,24 @@ class Status(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
     REOPENED = "reopened", _("Reopened")
     CLOSED = "closed", _("Closed")
+    # Final: the complaint was a duplicate and lives on in the complaint it was merged into (Complaint.merged_into).
+    MERGED = "merged", _("Merged")
 
 
 # The state map of docs/domain.md. Every status change is checked against it.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.NEW: frozenset({Status.ACKNOWLEDGED}),
-    Status.ACKNOWLEDGED: frozenset({Status.IN_PROGRESS, Status.AWAITING_CARRIER, Status.AWAITING_CUSTOMER}),
-    Status.IN_PROGRESS: frozenset({Status.AWAITING_CARRIER, Status.AWAITING_CUSTOMER, Status.RESOLVED}),
-    Status.AWAITING_CARRIER: frozenset({Status.IN_PROGRESS, Status.AWAITING_CUSTOMER, Status.RESOLVED}),
-    Status.AWAITING_CUSTOMER: frozenset({Status.IN_PROGRESS, Status.AWAITING_CARRIER, Status.RESOLVED}),
+    Status.NEW: frozenset({Status.ACKNOWLEDGED, Status.MERGED}),
+    Status.ACKNOWLEDGED: frozenset(
+        {Status.IN_PROGRESS, Status.AWAITING_CARRIER, Status.AWAITING_CUSTOMER, Status.MERGED}
+    ),
+    Status.IN_PROGRESS: frozenset({Status.AWAITING_CARRIER, Status.AWAITING_CUSTOMER, Status.RESOLVED, Status.MERGED}),
+    Status.AWAITING_CARRIER: frozenset({Status.IN_PROGRESS, Status.AWAITING_CUSTOMER, Status.RESOLVED, Status.MERGED}),
+    Status.AWAITING_CUSTOMER: frozenset({Status.IN_PROGRESS, Status.AWAITING_CARRIER, Status.RESOLVED, Status.MERGED}),
     Status.RESOLVED: frozenset({Status.CLOSED, Status.REOPENED}),
-    Status.REOPENED: frozenset({Status.IN_PROGRESS}),
+    Status.REOPENED: frozenset({Status.IN_PROGRESS, Status.MERGED}),
     Status.CLOSED: frozenset(),
+    # Only an open complaint is merged (complaint_merge), and nothing follows.
+    Status.MERGED: frozenset(),
 }
 
 OPEN_STATUSES = frozenset(
@@ -63,6 +69,9 @@ OPEN_STATUSES = frozenset(
         Status.REOPENED,
     }
 )
+
+# Nothing more happens to these: no reply, no status change, no clock.
+FINAL_STATUSES = frozenset({Status.CLOSED, Status.MERGED})
 
 
 class Priority(models.TextChoices):
@@ -121,6 +130,9 @@ class EventKind(models.TextChoices):
     # Evidence files (complaints/evidence): files added on their own, and a file an agent hid.
     EVIDENCE_ADDED = "evidence_added", _("Files added")
     EVIDENCE_HIDDEN = "evidence_hidden", _("File hidden")
+    # Duplicates (complaints/services/merge.py): on the duplicate, and on the complaint it was merged into.
+    MERGED = "merged", _("Merged into another complaint")
+    DUPLICATE_MERGED = "duplicate_merged", _("Duplicate merged into this complaint")
 
 
 class RootCauseArea(models.TextChoices):
@@ -178,6 +190,7 @@ class MessageKind(models.TextChoices):
     COMPENSATION_DECISION = "compensation", _("Compensation decision")
     WEEKLY_REPORT = "weekly_report", _("Weekly report")
     SURGE_ALERT = "surge_alert", _("Complaint surge alert")
+    MERGE_NOTICE = "merge_notice", _("Merged complaint notice")
 
 
 class MessageChannel(models.TextChoices):

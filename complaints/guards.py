@@ -70,6 +70,11 @@ def complaint_check_transition(fresh: Complaint, to_status: str) -> None:
 def complaint_refuse_if_closed(fresh: Complaint) -> None:
     if fresh.status == Status.CLOSED:
         raise IllegalTransition(_("Complaint %(ref)s is closed.") % {"ref": fresh.reference})
+    if fresh.status == Status.MERGED:
+        raise IllegalTransition(
+            _("Complaint %(ref)s was merged into %(primary)s: work on %(primary)s.")
+            % {"ref": fresh.reference, "primary": fresh.merged_into}
+        )
 
 
 def complaint_save(fresh: Complaint, fields: list[str], *, at: datetime) -> None:

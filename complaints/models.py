@@ -81,6 +81,26 @@ class Complaint(models.Model):
         blank=True,
         related_name="repeats",
     )
+    # Duplicates: at intake, the open complaint about the same waybill this one may duplicate (shown to the agent,
+    # never merged by itself); after complaint_merge, the complaint this one lives on in (its status is "merged").
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("possible duplicate of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="possible_duplicates",
+        db_index=False,  # read from the complaint that names it, never the other way
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_duplicates",
+        db_index=False,  # the partial index complaint_merged_into: almost every row has none
+    )
 
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
     owner = models.ForeignKey(
@@ -159,6 +179,8 @@ class Complaint(models.Model):
             models.Index(fields=["carrier", "-created_at", "-id"], name="complaint_carrier_created"),
             # The weekly report (reports.metrics): first responses by week.
             models.Index(fields=["first_response_at"], name="complaint_first_response"),
+            # The timeline of a complaint with the duplicates merged into it.
+            models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False), name="complaint_merged_into"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(declared_value__gte=0), name="complaint_declared_value_non_negative"),
@@ -189,6 +211,16 @@ class Complaint(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(status=Status.RESOLVED) | Q(resolved_at__isnull=False), name="complaint_resolved_has_time"
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=models.F("pk")) & ~Q(duplicate_of=models.F("pk")),
+                name="complaint_not_merged_into_itself",
+            ),
+            # Merged means merged into one complaint, and only a merged complaint names one.
+            models.CheckConstraint(
+                condition=Q(status=Status.MERGED, merged_into__isnull=False)
+                | (~Q(status=Status.MERGED) & Q(merged_into__isnull=True)),
+                name="complaint_merged_has_primary",
             ),
         ]
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import is_supervisor
-from complaints.choices import OPEN_STATUSES, TRANSITIONS, EventKind, Status, Visibility
+from complaints.choices import FINAL_STATUSES, OPEN_STATUSES, TRANSITIONS, EventKind, Status, Visibility
 from complaints.evidence.choices import EvidenceVisibility
 from complaints.models import Complaint, ComplaintEvent, ProposalState, ResolutionProposal
 from complaints.validators import normalise_phone
@@ -33,6 +33,7 @@ class ComplaintAction(models.TextChoices):
     SEND_PROGRESS_UPDATE = "send_progress_update", _("Send progress update now")
     ESCALATE = "escalate", _("Escalate")
     CONFIRM_RESOLUTION = "confirm_resolution", _("Confirm and resolve")
+    MERGE = "merge", _("Merge into…")
 
 
 # Statuses with their own action, because they need more than a status (a carrier, a summary, a reason): the state
@@ -42,6 +43,7 @@ DEDICATED_ACTIONS: dict[str, ComplaintAction] = {
     Status.RESOLVED: ComplaintAction.RESOLVE,
     Status.REOPENED: ComplaintAction.REOPEN,
     Status.CLOSED: ComplaintAction.CLOSE,
+    Status.MERGED: ComplaintAction.MERGE,
 }
 # Statuses reached through complaint_transition: every other status the state map leads to.
 PLAIN_TARGETS = tuple(
@@ -60,7 +62,10 @@ def overdue_condition(*, now: datetime) -> Q:
 def complaint_timeline(
     *, complaint: Complaint, include_internal: bool = True, newest_first: bool = True
 ) -> QuerySet[ComplaintEvent]:
-    events = ComplaintEvent.objects.filter(complaint=complaint).select_related("actor")
+    """The complaint's events with those of the duplicates merged into it (each event names its complaint)."""
+    events = ComplaintEvent.objects.filter(complaint_id__in=merged_family_ids(complaint=complaint)).select_related(
+        "actor", "complaint"
+    )
     if not include_internal:
         events = events.public()
     return events.order_by("-created_at", "-id") if newest_first else events.order_by("created_at", "id")
@@ -93,7 +98,7 @@ def complaint_actions_for(*, complaint: Complaint, user: User) -> list[Complaint
     for the statuses that need more than a status) crossed with the user's role and permissions. The admin's action
     panel offers exactly these."""
     is_open = complaint.status in OPEN_STATUSES
-    not_closed = complaint.status != Status.CLOSED
+    not_closed = complaint.status not in FINAL_STATUSES
     can_resolve = complaint_can(complaint=complaint, target=Status.RESOLVED)
     by_state = {
         ComplaintAction.ASSIGN_ME: not_closed and complaint.owner_id != user.pk,
@@ -109,6 +114,7 @@ def complaint_actions_for(*, complaint: Complaint, user: User) -> list[Complaint
         ComplaintAction.SEND_PROGRESS_UPDATE: is_open,
         ComplaintAction.ESCALATE: is_open,
         ComplaintAction.CONFIRM_RESOLUTION: can_resolve and complaint_pending_proposal(complaint=complaint) is not None,
+        ComplaintAction.MERGE: complaint_can(complaint=complaint, target=Status.MERGED),
     }
     return [action for action in ComplaintAction if by_state[action] and action_permitted(user=user, action=action)]
 
@@ -128,8 +134,51 @@ def assignable_staff() -> QuerySet[User]:
 
 
 def complaint_public_timeline(*, complaint: Complaint, kinds: tuple[str, ...]) -> QuerySet[ComplaintEvent]:
-    """What the complainant sees: public events of the given kinds, newest first."""
-    return ComplaintEvent.objects.filter(complaint=complaint, kind__in=kinds).public().order_by("-created_at", "-id")
+    """What the complainant sees: public events of the given kinds, newest first, with those of the duplicates they
+    filed themselves that were merged into this complaint."""
+    ids = merged_family_ids(complaint=complaint, complainant_only=True)
+    events = ComplaintEvent.objects.filter(complaint_id__in=ids, kind__in=kinds).public()
+    return events.select_related("complaint").order_by("-created_at", "-id")
+
+
+# --- Duplicates ---------------------------------------------------------------------------------------------------
+
+
+def same_complainant(first: Complaint, second: Complaint) -> bool:
+    """The two complaints come from the same person: the same phone number (E.164) or the same email address. The
+    sender and the recipient of one parcel both complain about its waybill: neither reads the other's timeline."""
+    same_phone = bool(first.complainant_phone) and first.complainant_phone == second.complainant_phone
+    email = (first.complainant_email or "").strip().lower()
+    return same_phone or (bool(email) and email == (second.complainant_email or "").strip().lower())
+
+
+def merged_family_ids(*, complaint: Complaint, complainant_only: bool = False) -> list[int]:
+    """The complaint's id and those of the duplicates merged into it (no chains: complaint_merge refuses them), for
+    staff; with `complainant_only`, only the duplicates the same complainant filed (what their status page shows)."""
+    merged = list(
+        Complaint.objects.filter(merged_into_id=complaint.pk).only("pk", "complainant_phone", "complainant_email")
+    )
+    if complainant_only and merged:
+        own = Complaint.objects.only("pk", "complainant_phone", "complainant_email").get(pk=complaint.pk)
+        merged = [other for other in merged if same_complainant(own, other)]
+    return [complaint.pk, *(other.pk for other in merged)]
+
+
+def complaint_open_same_waybill(*, complaint: Complaint, limit: int = 10) -> list[Complaint]:
+    """Other open complaints about the complaint's waybill, any carrier (agents see every carrier's), oldest first:
+    the candidates an agent may merge this one into, or merge into it."""
+    return list(
+        Complaint.objects.filter(waybill_number=complaint.waybill_number, status__in=OPEN_STATUSES)
+        .exclude(pk=complaint.pk)
+        .select_related("carrier")
+        .order_by("received_at", "id")[:limit]
+    )
+
+
+def complaint_by_reference(*, reference: str) -> Complaint | None:
+    """The complaint an agent typed the reference of (any case, spaces and dashes ignored)."""
+    code = _CODE_SEPARATORS.sub("", (reference or "").strip()).upper()
+    return Complaint.objects.filter(reference=code).first() if code else None
 
 
 # --- The partner API: what a carrier sees -------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from complaints.admin.forms import (
     AssignForm,
     ConfirmProposalForm,
     EscalateForm,
+    MergeForm,
     MessageWithFilesForm,
     OptionalMessageForm,
     ProgressUpdateForm,
@@ -37,6 +38,8 @@ from complaints.selectors import (
     ComplaintAction,
     action_permitted,
     complaint_actions_for,
+    complaint_by_reference,
+    complaint_open_same_waybill,
     complaint_plain_targets,
     complaint_timeline,
 )
@@ -48,6 +51,16 @@ def _proposal_of(complaint: Complaint, proposal_id: int) -> ResolutionProposal:
     if proposal is None:
         raise InvalidInput(gettext("This resolution proposal does not belong to this complaint."))
     return proposal
+
+
+def _primary_of(reference: str) -> Complaint:
+    primary = complaint_by_reference(reference=reference)
+    if primary is None:
+        raise InvalidInput(
+            gettext("No complaint has the reference %(ref)s.") % {"ref": reference},
+            fields={"primary": [gettext("Check the reference.")]},
+        )
+    return primary
 
 
 # Each action on the change page: its form, how to call its service with the cleaned data, and what to say after.
@@ -147,6 +160,13 @@ ACTIONS: dict[str, tuple[type[forms.Form], ActionCall, str]] = {
         ),
         _("Carrier's resolution confirmed: the complaint is resolved."),
     ),
+    ComplaintAction.MERGE: (
+        MergeForm,
+        lambda c, r, d: services.complaint_merge(
+            duplicate=c, primary=_primary_of(d["primary"]), actor=r.user, expected_version=d["expected_version"]
+        ),
+        _("Merged: the complainant is told which reference carries on."),
+    ),
 }
 # The change page shows the newest events of the timeline, and links to the audit trail for the rest.
 TIMELINE_LIMIT = 200
@@ -184,6 +204,9 @@ class ComplaintActionsMixin:
             },
             "actions_panel": {action.value: action in allowed for action in ComplaintAction},
             "pending_proposal": pending_proposal,
+            # Duplicates: other open complaints about the waybill, and the merges this complaint took part in.
+            "same_waybill": complaint_open_same_waybill(complaint=obj),
+            "merged_duplicates": list(obj.merged_duplicates.order_by("received_at", "id")[:50]),
             "resolution_proposals": proposals,
             "forms": {
                 "version": VersionedForm(initial=version),
@@ -196,6 +219,9 @@ class ComplaintActionsMixin:
                 "reopen": ReopenForm(initial=version),
                 "send_progress_update": ProgressUpdateForm(),
                 "escalate": EscalateForm(initial={**version, "to_level": min(obj.escalation_level + 1, MAX_LEVEL)}),
+                "merge": MergeForm(
+                    initial={**version, "primary": obj.duplicate_of.reference if obj.duplicate_of_id else ""}
+                ),
                 "confirm_resolution": ConfirmProposalForm(
                     initial={**version, "proposal": pending_proposal.pk if pending_proposal else None}
                 ),

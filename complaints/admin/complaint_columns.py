@@ -87,6 +87,21 @@ class ComplaintColumnsMixin:
         end = obj.resolved_at or obj.closed_at
         return gettext("done in %(t)s") % {"t": duration(end - obj.received_at)} if end else "—"
 
+    @admin.display(description=_("possible duplicate of"))
+    def duplicate_link(self, obj: Complaint) -> str:
+        return self._complaint_link(obj.duplicate_of_id, obj.duplicate_of)
+
+    @admin.display(description=_("merged into"))
+    def merged_into_link(self, obj: Complaint) -> str:
+        return self._complaint_link(obj.merged_into_id, obj.merged_into)
+
+    @staticmethod
+    def _complaint_link(pk, complaint) -> str:
+        if not pk:
+            return "—"
+        url = reverse("admin:complaints_complaint_change", args=[pk])
+        return format_html('<a href="{}">{}</a> ({})', url, complaint, complaint.get_status_display())
+
     @admin.display(description=_("repeat of"))
     def repeat_link(self, obj: Complaint) -> str:
         if not obj.repeat_of_id:

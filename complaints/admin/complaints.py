@@ -78,6 +78,8 @@ class ComplaintAdmin(ComplaintColumnsMixin, ComplaintActionsMixin, ComplaintEvid
         "risk_repeat",
         "risk_high_value",
         "repeat_link",
+        "duplicate_link",
+        "merged_into_link",
         "resolution_summary",
         "root_cause",
         "root_cause_area",
@@ -115,6 +117,7 @@ class ComplaintAdmin(ComplaintColumnsMixin, ComplaintActionsMixin, ComplaintEvid
             ),
             *details,
             (_("Detected risk"), {"fields": ("risk_regulator", "risk_repeat", "risk_high_value", "repeat_link")}),
+            (_("Duplicates"), {"fields": ("duplicate_link", "merged_into_link")}),
             (_("Clock"), {"fields": ("received_at", "first_response_at", "resolved_at", "closed_at", "reopen_count")}),
             (_("Resolution"), {"fields": ("resolution_summary", "root_cause", "root_cause_area", "carrier_liable")}),
         )

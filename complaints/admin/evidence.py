@@ -72,7 +72,8 @@ class ComplaintEvidenceMixin:
         )
         if not allowed:
             raise PermissionDenied
-        return get_object_or_404(Evidence, pk=evidence_id, complaint=complaint)
+        # Its own files, and those of the duplicates merged into it (shown on its timeline).
+        return get_object_or_404(evidence_for_staff(complaint=complaint), pk=evidence_id)
 
     def evidence_file_view(self, request: HttpRequest, object_id: str, evidence_id: int) -> HttpResponse:
         return evidence_response(self._evidence_of(request, object_id, evidence_id, change=False))

@@ -149,6 +149,16 @@ class EscalateForm(VersionedForm):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=MESSAGE_MAX_LENGTH)
 
 
+class MergeForm(VersionedForm):
+    """ "Merge into…": the reference of the complaint that carries on (complaint_merge checks the rest)."""
+
+    primary = forms.CharField(
+        label=_("Reference of the complaint that carries on"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"placeholder": "C2611020001"}),
+    )
+
+
 class ConfirmProposalForm(VersionedForm):
     """An agent confirms a carrier's resolution proposal: it resolves the complaint with the carrier's summary and
     root cause, and the agent's view of where it arose and whether the carrier is liable."""

@@ -12,13 +12,15 @@ from django.db.models import QuerySet
 from complaints.evidence.choices import EvidenceVisibility
 from complaints.evidence.models import Evidence
 from complaints.models import Complaint, ComplaintEvent
+from complaints.selectors import merged_family_ids
 
 CARRIER_VISIBLE = (EvidenceVisibility.PUBLIC, EvidenceVisibility.CARRIER)
 
 
 def evidence_for_staff(*, complaint: Complaint) -> QuerySet[Evidence]:
+    """With the files of the duplicates merged into the complaint: its timeline shows their events."""
     return (
-        Evidence.objects.filter(complaint=complaint)
+        Evidence.objects.filter(complaint_id__in=merged_family_ids(complaint=complaint))
         .select_related("added_by", "hidden_by")
         .order_by("created_at", "id")
     )
@@ -33,8 +35,10 @@ def evidence_for_carrier(*, complaint: Complaint) -> QuerySet[Evidence]:
 
 
 def evidence_for_complainant(*, complaint: Complaint) -> QuerySet[Evidence]:
+    """With the public files of the duplicates the same complainant filed that were merged into the complaint."""
+    ids = merged_family_ids(complaint=complaint, complainant_only=True)
     return (
-        Evidence.objects.filter(complaint=complaint, visibility=EvidenceVisibility.PUBLIC)
+        Evidence.objects.filter(complaint_id__in=ids, visibility=EvidenceVisibility.PUBLIC)
         .visible()
         .order_by("created_at", "id")
     )

@@ -125,6 +125,21 @@ def resolution_notice_for(complaint: Complaint, *, now: datetime) -> OutboundMes
     )
 
 
+def merge_notice_for(complaint: Complaint, *, primary: Complaint, same_person: bool, now: datetime) -> OutboundMessage:
+    """The duplicate's complainant is told once (one period) which reference carries on. The link is to the primary's
+    status page only when it is the same person's: another complainant's timeline is not theirs to read."""
+    return complainant_message(
+        complaint=complaint,
+        kind=MessageKind.MERGE_NOTICE,
+        period="merged",
+        context={
+            "primary_reference": primary.reference,
+            "status_url": status_url(primary.pk if same_person else complaint.pk),
+        },
+        now=now,
+    )
+
+
 def _doing(complaint: Complaint) -> str:
     if complaint.status == Status.AWAITING_CARRIER and complaint.carrier_id:
         return _("we have asked the carrier %(carrier)s to check your parcel and are waiting for its answer") % {

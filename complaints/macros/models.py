@@ -19,7 +19,8 @@ class Macro(models.Model):
     next_status = models.CharField(
         _("then set status"),
         max_length=20,
-        choices=Status.choices,
+        # Never "merged": a merge needs the complaint it is merged into (complaint_merge), not a canned reply.
+        choices=[(value, label) for value, label in Status.choices if value != Status.MERGED],
         blank=True,
         help_text=_("Empty: the status stays as it is."),
     )

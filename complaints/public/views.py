@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from complaints import services
-from complaints.choices import Language, ReplyChannel, Status
+from complaints.choices import FINAL_STATUSES, OPEN_STATUSES, Language, ReplyChannel, Status
 from complaints.errors import IllegalTransition, InvalidInput
 from complaints.evidence.responses import evidence_response
 from complaints.evidence.selectors import evidence_for_complainant, timeline_with_files
@@ -25,7 +25,7 @@ from complaints.links import read_status_token, read_survey_token, status_url
 from complaints.models import Complaint, SurveyResponse
 from complaints.public.forms import PublicComplaintForm, ReplyForm
 from complaints.public.limits import REPLY_LIMIT, REPLY_WINDOW, reply_limit_reached
-from complaints.selectors import complaint_public_timeline
+from complaints.selectors import complaint_public_timeline, same_complainant
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ CUSTOMER_KINDS = (
     "progress_update",
     "survey_answered",
     "evidence_added",
+    "merged",
 )
 
 
@@ -109,7 +110,7 @@ def status_page(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _reply_refused(request: HttpRequest, complaint: Complaint) -> HttpResponse | None:
-    if complaint.status == Status.CLOSED:
+    if complaint.status in FINAL_STATUSES:
         return _closed(request)
     if reply_limit_reached(complaint=complaint, now=timezone.now()):
         logger.info("Status page reply refused on complaint %s: over %d in %s", complaint.pk, REPLY_LIMIT, REPLY_WINDOW)
@@ -152,15 +153,19 @@ def _status_render(request: HttpRequest, complaint: Complaint, *, token: str, fo
     for event in events:
         target = (event.data or {}).get("to")
         event.status_label = Status(target).label if target in Status.values else ""
+    primary = complaint.merged_into if complaint.merged_into_id else None
     return render(
         request,
         "complaints/public/status.html",
         {
             "complaint": complaint,
             "events": events,
-            "next_update": complaint.progress_due_at if complaint.status != Status.CLOSED else None,
-            "is_open": complaint.status not in (Status.RESOLVED, Status.CLOSED),
-            "can_reply": complaint.status != Status.CLOSED,
+            "next_update": complaint.progress_due_at if complaint.status in OPEN_STATUSES else None,
+            "is_open": complaint.status in OPEN_STATUSES,
+            "can_reply": complaint.status not in FINAL_STATUSES,
+            # A merged complaint points to the one that carries on; to its page only for the same complainant.
+            "merged_into": primary,
+            "merged_into_url": status_url(primary.pk) if primary and same_complainant(complaint, primary) else "",
             "reply_form": form,
             "max_files": settings.REDRESS_EVIDENCE_MAX_FILES_PER_MESSAGE,
             "sent": request.GET.get("sent") == "1",

@@ -15,6 +15,7 @@ from complaints.services.carrier import (
 )
 from complaints.services.inputs import MESSAGE_MAX_LENGTH
 from complaints.services.intake import EDITABLE_FIELDS, complaint_create, complaint_update
+from complaints.services.merge import complaint_merge
 from complaints.services.replies import complaint_receive_reply
 from complaints.services.survey import LOW_SCORES, complaint_answer_survey
 from complaints.services.workflow import (
@@ -42,6 +43,7 @@ __all__ = [
     "complaint_close",
     "complaint_create",
     "complaint_hand_to_carrier",
+    "complaint_merge",
     "complaint_receive_reply",
     "complaint_reopen",
     "complaint_reply",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Carrier, User
 from complaints.choices import (
+    OPEN_STATUSES,
     PRIORITY_RANK,
     Channel,
     ContactChannel,
@@ -121,7 +122,7 @@ def complaint_create(
         status=Status.NEW,
         received_at=at,
     )
-    complaint_full_clean(complaint, exclude=["reference", "repeat_of", "owner"])
+    complaint_full_clean(complaint, exclude=["reference", "repeat_of", "duplicate_of", "owner"])
     cleaned_files = evidence_files_check(list(files)) if files else []  # the slow part, before any lock
 
     complaint.risk_high_value = complaint.declared_value >= Decimal(settings.REDRESS_HIGH_VALUE_THRESHOLD)
@@ -138,6 +139,8 @@ def complaint_create(
         )
         complaint.repeat_of = repeat_of
         complaint.risk_repeat = own_repeat is not None
+        # Shown to the agent, never merged by itself: only a person decides that two complaints are one.
+        complaint.duplicate_of = _find_open_same_waybill(complaint)
         if complaint.is_high_risk:
             # High-risk complaints start with a supervisor and at least high priority (docs/domain.md, Escalation).
             complaint.escalation_level = EscalationLevel.SUPERVISOR
@@ -193,6 +196,15 @@ def _find_repeated(complaint: Complaint, *, at: datetime, same_carrier: bool = F
     return candidates.order_by("-received_at", "-id").first()
 
 
+def _find_open_same_waybill(complaint: Complaint) -> Complaint | None:
+    """The first-received open complaint about the same waybill, whichever carrier's: the likely primary."""
+    return (
+        Complaint.objects.filter(waybill_number=complaint.waybill_number, status__in=OPEN_STATUSES)
+        .order_by("received_at", "id")
+        .first()
+    )
+
+
 def _next_reference(at: datetime) -> str:
     """C + local date (yymmdd) + the day's number: C2611220001. Numbers are handed out under a row lock."""
     day = timezone.localdate(at)
@@ -226,7 +238,7 @@ def complaint_update(
         before = {name: getattr(fresh, name) for name in changes}
         for name, value in changes.items():
             setattr(fresh, name, value.strip() if isinstance(value, str) else value)
-        complaint_full_clean(fresh, exclude=["repeat_of", "owner"])
+        complaint_full_clean(fresh, exclude=["repeat_of", "duplicate_of", "merged_into", "owner"])
         diff = {
             name: [plain_value(before[name]), plain_value(getattr(fresh, name))]
             for name in changes

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from complaints.choices import (
+    FINAL_STATUSES,
     EventKind,
     RootCauseArea,
     Status,
@@ -117,7 +118,7 @@ def complaints_take(
     for complaint in complaints:
         with transaction.atomic():
             fresh = complaint_lock(complaint=complaint)
-            if fresh.status == Status.CLOSED:
+            if fresh.status in FINAL_STATUSES:
                 outcome = "closed"
             elif fresh.owner_id == actor.pk:
                 outcome = "already_yours"

@@ -22,20 +22,21 @@ from tests.factories import AgentFactory, CarrierUserFactory, UserFactory, make_
 pytestmark = pytest.mark.django_db
 
 A = ComplaintAction
-# Walks through the state map from "new", and what an agent who does not own the complaint may then do.
+# Walks through the state map from "new", and what an agent who does not own the complaint may then do (an open
+# complaint may be merged into another as a duplicate).
 AGENT_ACTIONS_BY_STATUS = {
-    Status.NEW: ((), [A.ASSIGN_ME, A.REPLY, A.NOTE, A.TRANSITION, A.SEND_PROGRESS_UPDATE]),
+    Status.NEW: ((), [A.ASSIGN_ME, A.REPLY, A.NOTE, A.TRANSITION, A.SEND_PROGRESS_UPDATE, A.MERGE]),
     Status.ACKNOWLEDGED: (
         (Status.ACKNOWLEDGED,),
-        [A.ASSIGN_ME, A.REPLY, A.NOTE, A.TRANSITION, A.HAND_TO_CARRIER, A.SEND_PROGRESS_UPDATE],
+        [A.ASSIGN_ME, A.REPLY, A.NOTE, A.TRANSITION, A.HAND_TO_CARRIER, A.SEND_PROGRESS_UPDATE, A.MERGE],
     ),
     Status.IN_PROGRESS: (
         (Status.ACKNOWLEDGED, Status.IN_PROGRESS),
-        [A.ASSIGN_ME, A.REPLY, A.NOTE, A.TRANSITION, A.HAND_TO_CARRIER, A.RESOLVE, A.SEND_PROGRESS_UPDATE],
+        [A.ASSIGN_ME, A.REPLY, A.NOTE, A.TRANSITION, A.HAND_TO_CARRIER, A.RESOLVE, A.SEND_PROGRESS_UPDATE, A.MERGE],
     ),
     Status.AWAITING_CUSTOMER: (
         (Status.ACKNOWLEDGED, Status.AWAITING_CUSTOMER),
-        [A.ASSIGN_ME, A.REPLY, A.NOTE, A.TRANSITION, A.HAND_TO_CARRIER, A.RESOLVE, A.SEND_PROGRESS_UPDATE],
+        [A.ASSIGN_ME, A.REPLY, A.NOTE, A.TRANSITION, A.HAND_TO_CARRIER, A.RESOLVE, A.SEND_PROGRESS_UPDATE, A.MERGE],
     ),
     Status.RESOLVED: (
         (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED),
@@ -43,7 +44,7 @@ AGENT_ACTIONS_BY_STATUS = {
     ),
     Status.REOPENED: (
         (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED, Status.REOPENED),
-        [A.ASSIGN_ME, A.REPLY, A.NOTE, A.TRANSITION, A.SEND_PROGRESS_UPDATE],
+        [A.ASSIGN_ME, A.REPLY, A.NOTE, A.TRANSITION, A.SEND_PROGRESS_UPDATE, A.MERGE],
     ),
     Status.CLOSED: ((Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED), [A.NOTE]),
 }

@@ -5,7 +5,7 @@ import itertools
 import pytest
 
 from complaints import services
-from complaints.choices import TRANSITIONS, EventKind, Status
+from complaints.choices import OPEN_STATUSES, TRANSITIONS, EventKind, Status
 from complaints.errors import IllegalTransition, InvalidInput, VersionConflict
 from complaints.models import Complaint, ComplaintEvent
 from tests.factories import make_complaint
@@ -26,6 +26,7 @@ PATHS = {
     Status.RESOLVED: [Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED],
     Status.REOPENED: [Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED, Status.REOPENED],
     Status.CLOSED: [Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED],
+    Status.MERGED: [Status.MERGED],
 }
 
 EXPECTED_KIND = {
@@ -33,6 +34,7 @@ EXPECTED_KIND = {
     Status.AWAITING_CARRIER: EventKind.HANDED_TO_CARRIER,
     Status.REOPENED: EventKind.REOPENED,
     Status.CLOSED: EventKind.CLOSED,
+    Status.MERGED: EventKind.MERGED,
 }
 
 
@@ -56,13 +58,27 @@ def move(complaint: Complaint, to_status: str, *, actor, expected_version=None) 
         )
     if to_status == Status.CLOSED:
         return services.complaint_close(complaint=complaint, actor=actor, expected_version=expected_version)
+    if to_status == Status.MERGED:
+        return services.complaint_merge(
+            duplicate=complaint, primary=primary_of(complaint), actor=actor, expected_version=expected_version
+        )
     return services.complaint_transition(
         complaint=complaint, actor=actor, to_status=to_status, expected_version=expected_version
     )
 
 
+def primary_of(complaint: Complaint) -> Complaint:
+    """The open complaint about the same waybill and carrier that complaint_in made, to merge into."""
+    return (
+        Complaint.objects.filter(waybill_number=complaint.waybill_number, status__in=OPEN_STATUSES)
+        .exclude(pk=complaint.pk)
+        .get()
+    )
+
+
 def complaint_in(status: str, *, actor) -> Complaint:
     complaint = make_complaint()
+    make_complaint(waybill_number=complaint.waybill_number)  # a complaint to merge it into
     for step in PATHS[status]:
         move(complaint, step, actor=actor)
     complaint.refresh_from_db()
@@ -89,8 +105,8 @@ def test_an_allowed_transition_succeeds_and_records_one_event(src, dst, agent):
     assert complaint.status == dst
     assert complaint.version == version + 1
     assert returned.status == dst and returned.version == version + 1
-    # And exactly one event records who moved it from where to where
-    assert ComplaintEvent.objects.count() == events_before + 1
+    # And exactly one event records who moved it from where to where (a merge adds one on the primary too)
+    assert ComplaintEvent.objects.count() == events_before + (2 if dst == Status.MERGED else 1)
     event = complaint.events.order_by("-id").first()
     assert event.kind == EXPECTED_KIND.get(dst, EventKind.STATUS_CHANGED)
     assert event.actor == agent

@@ -92,7 +92,7 @@ def webhook_endpoint_save(*, endpoint: WebhookEndpoint, actor: User | None = Non
     if unknown:
         raise InvalidInput(
             _("Unknown event types: %(types)s.") % {"types": ", ".join(sorted(unknown))},
-            fields={"event_types": [_("Choose among the four complaint events.")]},
+            fields={"event_types": [_("Choose among the complaint events listed.")]},
         )
     refusal = webhook_url_refusal(endpoint.url)
     if refusal:

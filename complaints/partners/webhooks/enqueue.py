@@ -40,6 +40,8 @@ EVENT_TYPES: dict[str, str] = {
     EventKind.CLOSED: WebhookEventType.UPDATED,
     EventKind.SLA_BREACH: WebhookEventType.UPDATED,
     EventKind.SURVEY_ANSWERED: WebhookEventType.UPDATED,
+    # Only complaints of the same carrier are merged (complaint_merge): the primary's reference is the carrier's.
+    EventKind.MERGED: WebhookEventType.MERGED,
 }
 
 

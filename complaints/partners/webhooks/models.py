@@ -23,6 +23,8 @@ class WebhookEventType(models.TextChoices):
     UPDATED = "complaint.updated", _("Complaint updated (a change the complainant can see)")
     ESCALATED = "complaint.escalated", _("Complaint escalated")
     RESOLVED = "complaint.resolved", _("Complaint resolved")
+    EVIDENCE_ADDED = "complaint.evidence_added", _("Files added that the carrier may see")
+    MERGED = "complaint.merged", _("Complaint merged into another of the carrier's complaints")
 
 
 class WebhookState(models.TextChoices):
