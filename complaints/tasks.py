@@ -5,6 +5,7 @@ from django.db import OperationalError
 
 from complaints.followups.outbox import outbox_dispatch
 from complaints.followups.planning import progress_updates_plan, revisits_plan
+from complaints.inbound.imap import imap_poll
 from complaints.nudges import DISPATCH_OUTBOX, DISPATCH_WEBHOOKS, REFRESH_ALL_CLOCKS
 from complaints.partners.api.idempotency import idempotency_keys_purge
 from complaints.partners.webhooks.dispatch import webhooks_dispatch
@@ -48,3 +49,9 @@ def dispatch_webhooks() -> dict:
 @shared_task(name="redress.purge_idempotency_keys", **RETRY)
 def purge_idempotency_keys() -> int:
     return idempotency_keys_purge()
+
+
+@shared_task(name="redress.poll_imap", **RETRY)
+def poll_imap() -> dict:
+    # Inside the task's soft time limit, with room for one IMAP command's timeout.
+    return vars(imap_poll(time_budget_seconds=120))

@@ -67,6 +67,7 @@ pytest_plugins = [
     "tests.fixtures.browser",
     "tests.fixtures.celery_worker",
     "tests.fixtures.evidence_storage",
+    "tests.fixtures.imap_server",
     "tests.fixtures.partner_api",
     "tests.fixtures.webhook_receiver",
 ]
