@@ -1,3 +1,4 @@
+from datetime import time
 from decimal import Decimal
 
 from django.conf import settings
@@ -26,7 +27,13 @@ from complaints.choices import (
     Status,
     Visibility,
 )
-from complaints.validators import validate_phone, validate_waybill_number
+from complaints.sla.calendars import WorkingSchedule
+from complaints.validators import (
+    validate_phone,
+    validate_time_zone,
+    validate_waybill_number,
+    validate_working_days,
+)
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
@@ -324,6 +331,91 @@ class ComplaintEvent(models.Model):
         raise TypeError("Complaint events are append-only and cannot be deleted.")
 
 
+class WorkingCalendar(models.Model):
+    """When a desk works, for the SLA policies that count working hours (complaints/sla/calendars.py): days of the
+    week, opening hours, China's public holidays and adjusted working days (调休), and named closures."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="Asia/Shanghai",
+        validators=[validate_time_zone],
+        help_text=_("An IANA time zone name, e.g. Asia/Shanghai."),
+    )
+    working_days = models.CharField(
+        _("working days"),
+        max_length=7,
+        default="12345",
+        validators=[validate_working_days],
+        help_text=_("Days of the week: 1 is Monday, 7 is Sunday."),
+    )
+    opens_at = models.TimeField(_("opens at"), default=time(9))
+    closes_at = models.TimeField(_("closes at"), default=time(18), help_text=_("00:00 means midnight."))
+    public_holidays = models.BooleanField(
+        _("follows China's public holidays"),
+        default=True,
+        help_text=_(
+            "Closed on public holidays and open on the adjusted working days (调休) announced by the State "
+            "Council. For a year not announced yet, only the working days of the week count."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("working calendar")
+        verbose_name_plural = _("working calendars")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")) | Q(closes_at=time(0)),
+                name="working_calendar_closes_after_opening",
+                violation_error_message=_("A working day closes after it opens."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def schedule(self) -> WorkingSchedule:
+        """The calendar as the clocks' arithmetic uses it (reads the closures: prefetch them for many calendars)."""
+        return WorkingSchedule(
+            time_zone=self.time_zone,
+            weekdays=frozenset(int(day) - 1 for day in self.working_days),
+            opens=self.opens_at,
+            closes=self.closes_at,
+            public_holidays=self.public_holidays,
+            closures=tuple((c.starts_on, c.ends_on) for c in self.closures.all()),
+        )
+
+
+class CalendarClosure(models.Model):
+    """Days a working calendar is closed besides its weekly rest days and public holidays (a company event, the
+    office moving), both days included."""
+
+    calendar = models.ForeignKey(
+        WorkingCalendar, verbose_name=_("working calendar"), on_delete=models.CASCADE, related_name="closures"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+
+    class Meta:
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="calendar_closure_ends_after_start",
+                violation_error_message=_("A closure ends on or after its first day."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class SlaPolicy(models.Model):
     """Targets for the clocks of docs/domain.md. Policies are checked by position; the first whose conditions all match
     a complaint applies. An empty condition matches anything."""
@@ -357,6 +449,18 @@ class SlaPolicy(models.Model):
         _("statutory limit (hours)"), max_digits=6, decimal_places=2, default=Decimal("168")
     )
     warning_percent = models.PositiveSmallIntegerField(_("warn at (percentage of target)"), default=80)
+    calendar = models.ForeignKey(
+        WorkingCalendar,
+        verbose_name=_("working calendar"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="policies",
+        help_text=_(
+            "Empty: the targets count calendar hours. Chosen: they count working hours on this calendar. The "
+            "statutory limit always counts calendar days."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

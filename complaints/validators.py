@@ -1,5 +1,7 @@
 """Field validators for intake. Messages name the problem so the person typing can fix it."""
 
+from zoneinfo import available_timezones
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
@@ -27,4 +29,21 @@ def validate_phone(value: str) -> None:
                 "(010-12345678), or an international number starting with + and the country code."
             ),
             code="invalid_phone",
+        )
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(
+            _("%(value)s is not a known time zone: use an IANA name such as Asia/Shanghai."),
+            code="invalid_time_zone",
+            params={"value": value},
+        )
+
+
+def validate_working_days(value: str) -> None:
+    if not value or any(day not in "1234567" for day in value) or len(set(value)) != len(value):
+        raise ValidationError(
+            _("Working days are the digits 1 (Monday) to 7 (Sunday), each at most once, at least one."),
+            code="invalid_working_days",
         )

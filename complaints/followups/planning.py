@@ -28,7 +28,7 @@ from complaints.followups.messages import complainant_message, progress_message_
 from complaints.followups.outbox import messages_enqueue
 from complaints.links import survey_url
 from complaints.models import Complaint, ComplaintEvent, SlaPolicy, SurveyResponse
-from complaints.sla.clocks import DUE_FIELDS, target
+from complaints.sla.clocks import DUE_FIELDS, due_from, started_before
 
 
 @dataclass
@@ -42,7 +42,7 @@ def progress_updates_plan(
     """Every open complaint whose progress update is due gets one, saying what changed since the last one, or
     what is being done and when the next comes. Constant queries per batch."""
     now = now or timezone.now()
-    policies = {p.pk: p for p in SlaPolicy.objects.all()}
+    policies = {p.pk: p for p in SlaPolicy.objects.select_related("calendar").prefetch_related("calendar__closures")}
     result = PlanResult()
     while True:
         with transaction.atomic():
@@ -55,7 +55,9 @@ def progress_updates_plan(
             )
             if not claimed:
                 return result
-            since = {c.pk: c.progress_due_at - target(policies[c.sla_policy_id], Clock.PROGRESS) for c in claimed}
+            since = {
+                c.pk: started_before(policies[c.sla_policy_id], Clock.PROGRESS, c.progress_due_at) for c in claimed
+            }
             changes: dict[int, list[ComplaintEvent]] = {c.pk: [] for c in claimed}
             for event in ComplaintEvent.objects.filter(
                 complaint__in=claimed, visibility=Visibility.PUBLIC, created_at__gte=min(since.values())
@@ -66,7 +68,7 @@ def progress_updates_plan(
             for complaint in claimed:
                 policy = policies[complaint.sla_policy_id]
                 period = f"progress:{complaint.progress_due_at.isoformat()}"
-                next_update = now + target(policy, Clock.PROGRESS)
+                next_update = due_from(policy, Clock.PROGRESS, now)
                 message = progress_message_for(
                     complaint, changes=changes[complaint.pk], next_update=next_update, period=period, now=now
                 )

@@ -1,5 +1,7 @@
 """The SLA clocks of docs/domain.md, computed by one deterministic function from a complaint's event history and its
-policy, so they can be recomputed at any time (like Zammad). Calendar hours: carriers work every day.
+policy, so they can be recomputed at any time (like Zammad). Calendar hours by default (carriers work every day);
+a policy with a working calendar counts working hours instead (complaints/sla/calendars.py), for every clock but the
+statutory one, whose 7 days are calendar days by law. Warnings come at the same percentage of working time.
 
 Clock            starts                      stops                                paused
 first_response   received                    first human, customer-visible reply  never
@@ -29,6 +31,7 @@ from decimal import Decimal
 from accounts.roles import Role
 from complaints.choices import OPEN_STATUSES, Clock, EventKind, RiskCondition, Status
 from complaints.models import Complaint, ComplaintEvent, SlaPolicy
+from complaints.sla.calendars import WorkingSchedule, add_working_time, subtract_working_time, working_time_between
 
 # Events the complainant sees as news: each restarts the progress-update clock.
 CUSTOMER_UPDATES = frozenset(
@@ -70,9 +73,38 @@ def target(policy: SlaPolicy, clock: str) -> timedelta:
     return timedelta(seconds=int(Decimal(hours) * 3600))
 
 
+def schedule(policy: SlaPolicy | None) -> WorkingSchedule | None:
+    """The working schedule the policy's targets count on; None for calendar hours. Built once per loaded calendar
+    (load policies with select_related("calendar") and prefetch_related("calendar__closures") when many)."""
+    if policy is None or policy.calendar_id is None:
+        return None
+    calendar = policy.calendar
+    built = calendar.__dict__.get("_schedule")
+    if built is None:
+        built = calendar.__dict__["_schedule"] = calendar.schedule()
+    return built
+
+
+def clock_schedule(policy: SlaPolicy | None, clock: str) -> WorkingSchedule | None:
+    """The statutory limit counts calendar days whatever the policy."""
+    return None if clock == Clock.STATUTORY else schedule(policy)
+
+
+def due_from(policy: SlaPolicy, clock: str, start: datetime) -> datetime:
+    """When the clock started at `start` (with nothing paused) reaches its target."""
+    return add_working_time(start, target(policy, clock), clock_schedule(policy, clock))
+
+
+def started_before(policy: SlaPolicy, clock: str, due_at: datetime) -> datetime:
+    """The latest start that makes the clock due at `due_at` (the inverse of due_from)."""
+    return subtract_working_time(due_at, target(policy, clock), clock_schedule(policy, clock))
+
+
 def warn_at(policy: SlaPolicy, clock: str, due_at: datetime) -> datetime:
-    """The moment the warning threshold is reached: when (100 - warning%) of the target is left."""
-    return due_at - target(policy, clock) * (100 - policy.warning_percent) / 100
+    """The moment the warning threshold is reached: when (100 - warning%) of the target is left, in the working time
+    the clock counts."""
+    left = target(policy, clock) * (100 - policy.warning_percent) / 100
+    return subtract_working_time(due_at, left, clock_schedule(policy, clock))
 
 
 def policy_matches(policy: SlaPolicy, complaint: Complaint) -> bool:
@@ -114,6 +146,7 @@ def compute_clocks(*, complaint: Complaint, events: Iterable[ComplaintEvent], po
     """Replay the timeline and return the due time of every running clock."""
     if policy is None or complaint.status not in OPEN_STATUSES:
         return Clocks(due={})
+    working = schedule(policy)
     status = Status.NEW
     cycle_start = complaint.received_at  # resolution clock: restarts when reopened
     paused_total = timedelta(0)
@@ -140,7 +173,7 @@ def compute_clocks(*, complaint: Complaint, events: Iterable[ComplaintEvent], po
         new_status = (event.data or {}).get("to")
         if new_status and new_status != status:
             if status == Status.AWAITING_CUSTOMER and paused_since is not None:
-                paused_total += when - paused_since
+                paused_total += working_time_between(paused_since, when, working)
                 paused_since = None
             if new_status == Status.AWAITING_CUSTOMER:
                 paused_since = when
@@ -148,18 +181,19 @@ def compute_clocks(*, complaint: Complaint, events: Iterable[ComplaintEvent], po
 
     due: dict[str, datetime] = {}
     if complaint.first_response_at is None:
-        due[Clock.FIRST_RESPONSE] = complaint.received_at + target(policy, Clock.FIRST_RESPONSE)
+        due[Clock.FIRST_RESPONSE] = due_from(policy, Clock.FIRST_RESPONSE, complaint.received_at)
     paused = complaint.status == Status.AWAITING_CUSTOMER
     if not paused:
-        due[Clock.RESOLUTION] = cycle_start + paused_total + target(policy, Clock.RESOLUTION)
-    due[Clock.PROGRESS] = last_update + target(policy, Clock.PROGRESS)
+        # The working time spent paused is added to the target: the clock counted none of it.
+        due[Clock.RESOLUTION] = add_working_time(cycle_start, paused_total + target(policy, Clock.RESOLUTION), working)
+    due[Clock.PROGRESS] = due_from(policy, Clock.PROGRESS, last_update)
     if complaint.status == Status.AWAITING_CARRIER and handed_at is not None and not carrier_replied:
         if accepted_at is None:
-            due[Clock.CARRIER_ACCEPT] = handed_at + target(policy, Clock.CARRIER_ACCEPT)
+            due[Clock.CARRIER_ACCEPT] = due_from(policy, Clock.CARRIER_ACCEPT, handed_at)
         else:
-            due[Clock.CARRIER_REPLY] = accepted_at + target(policy, Clock.CARRIER_REPLY)
+            due[Clock.CARRIER_REPLY] = due_from(policy, Clock.CARRIER_REPLY, accepted_at)
     if not statutory_ended:
-        due[Clock.STATUTORY] = complaint.received_at + target(policy, Clock.STATUTORY)
+        due[Clock.STATUTORY] = due_from(policy, Clock.STATUTORY, complaint.received_at)
     return Clocks(due=due, resolution_paused=paused)
 
 

@@ -25,7 +25,7 @@ from complaints.guards import (
     complaint_save,
     instance_sync,
 )
-from complaints.models import Complaint, SlaPolicy
+from complaints.models import Complaint, SlaPolicy, WorkingCalendar
 from complaints.sla.refresh import complaints_refresh_all_clocks
 
 logger = logging.getLogger(__name__)
@@ -73,6 +73,18 @@ def complaint_escalate(
     return instance_sync(complaint, fresh)
 
 
+def working_calendar_save(*, calendar: WorkingCalendar, actor: User) -> WorkingCalendar:
+    """Save a working calendar (supervisors only). Once committed (with the closures edited beside it), the due
+    times of open complaints are recomputed when a policy counts on the calendar."""
+    if not is_supervisor(actor):
+        raise NotAllowed(_("Only supervisors can change working calendars."))
+    with transaction.atomic():
+        calendar.save()
+        if SlaPolicy.objects.filter(calendar=calendar).exists():
+            transaction.on_commit(_refresh_all_clocks_soon)
+    return calendar
+
+
 def _refresh_all_clocks_soon() -> None:
     """Recompute open complaints' due times in the worker; if the task cannot be enqueued, do it here and now."""
     try:
@@ -82,9 +94,9 @@ def _refresh_all_clocks_soon() -> None:
         complaints_refresh_all_clocks()
 
 
-# What an SLA policy says (not its bookkeeping): what the audit trail compares.
+# What an SLA policy says (not its bookkeeping): what the audit trail compares (a calendar by its id).
 _POLICY_AUDITED = tuple(
-    field.name for field in SlaPolicy._meta.concrete_fields if field.name not in ("id", "updated_at")
+    (field.name, field.attname) for field in SlaPolicy._meta.concrete_fields if field.name not in ("id", "updated_at")
 )
 
 
@@ -97,9 +109,9 @@ def sla_policy_save(*, policy: SlaPolicy, actor: User) -> SlaPolicy:
         stored = SlaPolicy.objects.select_for_update().filter(pk=policy.pk).first() if policy.pk else None
         policy.save()
         changed = {
-            name: [getattr(stored, name) if stored else None, getattr(policy, name)]
-            for name in _POLICY_AUDITED
-            if stored is None or getattr(stored, name) != getattr(policy, name)
+            name: [getattr(stored, attname) if stored else None, getattr(policy, attname)]
+            for name, attname in _POLICY_AUDITED
+            if stored is None or getattr(stored, attname) != getattr(policy, attname)
         }
         if stored is None or changed:
             audit_record(

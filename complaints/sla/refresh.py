@@ -16,7 +16,12 @@ from complaints.sla.clocks import (
 
 
 def active_policies() -> list[SlaPolicy]:
-    return list(SlaPolicy.objects.filter(is_active=True).order_by("position", "id"))
+    return list(
+        SlaPolicy.objects.filter(is_active=True)
+        .select_related("calendar")
+        .prefetch_related("calendar__closures")
+        .order_by("position", "id")
+    )
 
 
 def complaint_refresh_clocks(*, complaint: Complaint, policies: list[SlaPolicy] | None = None) -> Complaint:

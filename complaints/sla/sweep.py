@@ -47,7 +47,7 @@ def clocks_sweep(*, now: datetime | None = None, batch_size: int = 500) -> Sweep
     """Record every warning and breach that is due, escalate on breaches, alert the people concerned.
     A constant number of queries per batch, whatever the number of complaints."""
     now = now or timezone.now()
-    policies = {p.pk: p for p in SlaPolicy.objects.all()}
+    policies = {p.pk: p for p in SlaPolicy.objects.select_related("calendar").prefetch_related("calendar__closures")}
     result = SweepResult()
     while True:
         with transaction.atomic():

@@ -172,9 +172,24 @@ GRANTED_BY_THE_MIGRATIONS = {
 INBOUND_SMS = {"complaints.view_inboundsms", "complaints.view_smsoptout", "complaints.view_inboundemail"}
 # Canned replies (macros 0001): agents pick them, supervisors write them.
 MACROS = {"macros.view_macro"}
+# Working calendars for SLA policies (complaints 0023): agents look, supervisors keep them and their closures.
+CALENDARS_VIEW = {"complaints.view_workingcalendar", "complaints.view_calendarclosure"}
+CALENDARS_EDIT = {
+    f"complaints.{action}_{model}"
+    for action in ("add", "change", "delete")
+    for model in ("workingcalendar", "calendarclosure")
+}
 GRANTED_SINCE = {
-    GROUP_AGENT: INBOUND_SMS | MACROS,
-    GROUP_SUPERVISOR: {"accounts.view_auditentry", *INBOUND_SMS, *MACROS, "macros.add_macro", "macros.change_macro"},
+    GROUP_AGENT: INBOUND_SMS | MACROS | CALENDARS_VIEW,
+    GROUP_SUPERVISOR: {
+        "accounts.view_auditentry",
+        *INBOUND_SMS,
+        *MACROS,
+        "macros.add_macro",
+        "macros.change_macro",
+        *CALENDARS_VIEW,
+        *CALENDARS_EDIT,
+    },
     GROUP_CARRIER: set(),
 }
 GRANTED = {group: GRANTED_BY_THE_MIGRATIONS[group] | GRANTED_SINCE[group] for group in GRANTED_BY_THE_MIGRATIONS}
