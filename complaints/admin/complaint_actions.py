@@ -26,13 +26,15 @@ from complaints.admin.forms import (
     OptionalMessageForm,
     ProgressUpdateForm,
     ReopenForm,
+    ReplyForm,
     ResolveForm,
     TransitionForm,
     VersionedForm,
 )
-from complaints.choices import Status
+from complaints.choices import Language, Status, Visibility
 from complaints.errors import InvalidInput, ServiceError
 from complaints.followups.planning import complaint_send_progress_update_now
+from complaints.macros.services import macro_render, macros_for, reply_send
 from complaints.models import Complaint, ProposalState, ResolutionProposal
 from complaints.selectors import (
     ComplaintAction,
@@ -63,9 +65,10 @@ def _primary_of(reference: str) -> Complaint:
     return primary
 
 
-# Each action on the change page: its form, how to call its service with the cleaned data, and what to say after.
+# Each action on the change page: its form, how to call its service with the cleaned data, and what to say after
+# (a text, or a function of the cleaned data).
 ActionCall = Callable[[Complaint, HttpRequest, dict], object]
-ACTIONS: dict[str, tuple[type[forms.Form], ActionCall, str]] = {
+ACTIONS: dict[str, tuple[type[forms.Form], ActionCall, object]] = {
     ComplaintAction.ASSIGN_ME: (
         VersionedForm,
         lambda c, r, d: services.complaint_assign(
@@ -81,11 +84,22 @@ ACTIONS: dict[str, tuple[type[forms.Form], ActionCall, str]] = {
         _("Owner changed."),
     ),
     ComplaintAction.REPLY: (
-        MessageWithFilesForm,
-        lambda c, r, d: services.complaint_reply(
-            complaint=c, actor=r.user, message=d["message"], files=d["files"], expected_version=d["expected_version"]
+        ReplyForm,
+        lambda c, r, d: reply_send(
+            complaint=c,
+            actor=r.user,
+            message=d["message"],
+            files=d["files"],
+            visibility=d["visibility"],
+            next_status=d["next_status"],
+            macro=d["macro"],
+            expected_version=d["expected_version"],
         ),
-        _("Reply recorded for the complainant."),
+        lambda d: (
+            _("Internal note added.")
+            if d["visibility"] == Visibility.INTERNAL
+            else _("Reply recorded for the complainant.")
+        ),
     ),
     ComplaintAction.NOTE: (
         MessageWithFilesForm,
@@ -211,7 +225,7 @@ class ComplaintActionsMixin:
             "forms": {
                 "version": VersionedForm(initial=version),
                 "assign": AssignForm(initial={**version, "owner": obj.owner_id}),
-                "reply": MessageWithFilesForm(initial=version, prefix="reply"),
+                "reply": self.reply_form(obj, initial=version),
                 "note": MessageWithFilesForm(initial=version, prefix="note"),
                 "transition": transition_form,
                 "hand_to_carrier": OptionalMessageForm(initial=version),
@@ -227,6 +241,33 @@ class ComplaintActionsMixin:
                 ),
             },
         }
+
+    def reply_form(self, obj: Complaint, initial: dict) -> ReplyForm:
+        """The reply form with its canned-reply picker: the macros that fit the complaint (its language first), each
+        filled in for this complaint here, on the server, so the page's script only copies text."""
+        form = ReplyForm(initial=initial, prefix="reply")
+        offered = list(macros_for(complaint=obj))
+        mine = [(m.pk, m.name) for m in offered if m.same_language]
+        others = [(m.pk, f"{m.name} ({Language(m.language).label})") for m in offered if not m.same_language]
+        field = form.fields["macro"]
+        field.choices = [
+            ("", field.empty_label),
+            *([(gettext("In the complaint's language"), mine)] if mine and others else mine),
+            *([(gettext("Other languages"), others)] if others else []),
+        ]
+        field.widget.macro_data = {
+            m.pk: {
+                "text": macro_render(macro=m, complaint=obj),
+                "visibility": m.visibility,
+                "next_status": m.next_status,
+            }
+            for m in offered
+        }
+        form.fields["next_status"].choices = [
+            ("", form.fields["next_status"].choices[0][1]),
+            *((s, Status(s).label) for s in complaint_plain_targets(complaint=obj)),
+        ]
+        return form
 
     def get_urls(self):
         urls = super().get_urls()
@@ -263,7 +304,7 @@ class ComplaintActionsMixin:
         except ServiceError as error:
             self.message_user(request, str(error), messages.ERROR)
         else:
-            self.message_user(request, done, messages.SUCCESS)
+            self.message_user(request, done(form.cleaned_data) if callable(done) else done, messages.SUCCESS)
         return HttpResponseRedirect(change_url)
 
     @admin.action(description=_("Assign selected complaints to me"), permissions=["change"])

@@ -3,8 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from complaints.choices import EscalationLevel, RootCauseArea, Status
+from complaints.choices import EscalationLevel, RootCauseArea, Status, Visibility
 from complaints.evidence.choices import EvidenceKind, EvidenceVisibility
+from complaints.macros.models import Macro
 from complaints.models import Complaint
 from complaints.selectors import assignable_staff
 from complaints.services import EDITABLE_FIELDS, MESSAGE_MAX_LENGTH
@@ -85,6 +86,55 @@ class MessageWithFilesForm(MessageForm):
     """A reply or a note, with files attached to it (photos, PDFs)."""
 
     files = MultipleFileField(label=_("Files"), required=False)
+
+
+class MacroSelect(forms.Select):
+    """The canned replies, each option carrying what picking it puts in the form (data-text: the text filled in for
+    this complaint, data-visibility, data-next-status), read by complaints/static/complaints/macro_picker.js. Set
+    `macro_data` ({macro id: {"text", "visibility", "next_status"}}) and `choices` for the complaint shown."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.macro_data: dict[int, dict[str, str]] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        data = self.macro_data.get(int(str(value))) if str(value).isdigit() else None
+        if data is not None:
+            option["attrs"].update(
+                {
+                    "data-text": data["text"],
+                    "data-visibility": data["visibility"],
+                    "data-next-status": data["next_status"],
+                }
+            )
+        return option
+
+
+class ReplyForm(MessageWithFilesForm):
+    """The reply form: a message (typed, or filled in from a canned reply and edited), sent to the complainant or kept
+    as an internal note, then optionally a next status. Without JavaScript it is a plain reply form."""
+
+    macro = forms.ModelChoiceField(
+        label=_("Canned reply"),
+        queryset=Macro.objects.all(),
+        required=False,
+        empty_label=_("— none: type the reply —"),
+        widget=MacroSelect(attrs={"class": "redress-macro-picker"}),
+    )
+    visibility = forms.ChoiceField(
+        label=_("Send as"),
+        choices=[(Visibility.PUBLIC, _("Reply to the complainant")), (Visibility.INTERNAL, _("Internal note"))],
+        required=False,
+    )
+    next_status = forms.ChoiceField(
+        label=_("Then set status"),
+        choices=[("", _("— stays as it is —")), *Status.choices],
+        required=False,
+    )
+
+    def clean_visibility(self):
+        return self.cleaned_data.get("visibility") or Visibility.PUBLIC
 
 
 class EvidenceAddForm(VersionedForm):
