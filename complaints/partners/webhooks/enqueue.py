@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from complaints.choices import EventKind, Visibility
+from complaints.evidence.choices import EvidenceVisibility
 from complaints.models import Complaint, ComplaintEvent
 from complaints.nudges import webhook_dispatcher_nudge
 from complaints.partners.webhooks.models import (
@@ -23,6 +24,9 @@ from complaints.partners.webhooks.models import (
 )
 
 API_VERSION = "v1"
+
+# What a carrier may see of evidence files (complaints.evidence.selectors says the same for reads).
+CARRIER_VISIBLE = frozenset({EvidenceVisibility.PUBLIC, EvidenceVisibility.CARRIER})
 
 
 # Stable event ids: the same complaint event always gets the same id, for every endpoint of the carrier.
@@ -42,6 +46,7 @@ EVENT_TYPES: dict[str, str] = {
     EventKind.SURVEY_ANSWERED: WebhookEventType.UPDATED,
     # Only complaints of the same carrier are merged (complaint_merge): the primary's reference is the carrier's.
     EventKind.MERGED: WebhookEventType.MERGED,
+    EventKind.EVIDENCE_ADDED: WebhookEventType.EVIDENCE_ADDED,
 }
 
 
@@ -57,11 +62,19 @@ def event_id_for(event: ComplaintEvent) -> uuid.UUID:
     return uuid.uuid5(EVENT_ID_NAMESPACE, f"complaint-event:{event.pk}")
 
 
+def _for_the_carrier(event: ComplaintEvent) -> bool:
+    """Whether the carrier may read the event whole: a public one, or files added for the carrier and the agents
+    (internal to the complainant only). Files for the agents only never reach a carrier."""
+    if event.visibility == Visibility.PUBLIC:
+        return True
+    return event.kind == EventKind.EVIDENCE_ADDED and (event.data or {}).get("visibility") in CARRIER_VISIBLE
+
+
 def webhook_event_type(event: ComplaintEvent) -> str | None:
     """The webhook event a complaint event becomes, or None if carriers are not told about it."""
     if event.kind in _NEVER:
         return None
-    if event.visibility != Visibility.PUBLIC and event.kind not in _SENT_EVEN_IF_INTERNAL:
+    if not _for_the_carrier(event) and event.kind not in _SENT_EVEN_IF_INTERNAL:
         return None
     return EVENT_TYPES.get(event.kind)
 
@@ -131,7 +144,7 @@ def _iso(value: datetime | None) -> str | None:
 
 def _payload(event_id: uuid.UUID, event_type: str, event: ComplaintEvent, complaint: Complaint) -> dict:
     """A thin event: what happened and the complaint's state right after it; the full complaint is one GET away."""
-    public = event.visibility == Visibility.PUBLIC
+    public = _for_the_carrier(event)
     data = dict(event.data or {}) if public else {}
     if event.kind == EventKind.ESCALATED:
         # Who owned it before is our business, not the carrier's.
