@@ -193,15 +193,7 @@ def _add_locked(
             new.setdefault(clean.sha256, clean)
     if not new:
         return [existing[c.sha256] for c in cleaned]
-    limit = settings.REDRESS_EVIDENCE_MAX_FILES_PER_COMPLAINT
-    count = Evidence.objects.filter(complaint=fresh).count()
-    if count + len(new) > limit:
-        raise InvalidInput(
-            _("A complaint can have at most %(limit)d files; this one has %(count)d, so %(left)d more can be added.")
-            % {"limit": limit, "count": count, "left": max(0, limit - count)},
-            fields={"files": [_("At most %(limit)d files a complaint.") % {"limit": limit}]},
-            code="too_many_files",
-        )
+    evidence_check_room(complaint=fresh, files=list(new.values()))
     role = _contributor(actor, complainant)
     rows = []
     for clean in new.values():
@@ -234,29 +226,59 @@ def _add_locked(
                 created_at=at,
             )
         )
-    if event is None:
-        complaint_save(fresh, [], at=at)
-        with translation.override(fresh.language):
-            message = evidence_summary({row.kind for row in rows}, len(rows))
-        event = event_record(
-            complaint=fresh,
-            kind=EventKind.EVIDENCE_ADDED,
-            actor=actor,
-            visibility=Visibility.PUBLIC if visibility == EvidenceVisibility.PUBLIC else Visibility.INTERNAL,
-            message=message,
-            data={
-                "count": len(rows),
-                "kinds": sorted({row.kind for row in rows}),
-                "visibility": visibility,
-                "added_by": role,
-                "names": [row.original_name for row in rows],
-            },
-            at=at,
-        )
+    if event is not None:
+        for row in rows:
+            row.event = event
+        created = {row.sha256: row for row in Evidence.objects.bulk_create(rows)}
+        return [existing.get(c.sha256) or created[c.sha256] for c in cleaned]
+    # Files on their own: the rows first, so that their "files added" event (and the carrier's webhook, queued as it
+    # is recorded) can name them; then the rows point at it, in the same transaction.
+    created = {row.sha256: row for row in Evidence.objects.bulk_create(rows)}
+    complaint_save(fresh, [], at=at)
+    with translation.override(fresh.language):
+        message = evidence_summary({row.kind for row in rows}, len(rows))
+    event = event_record(
+        complaint=fresh,
+        kind=EventKind.EVIDENCE_ADDED,
+        actor=actor,
+        visibility=Visibility.PUBLIC if visibility == EvidenceVisibility.PUBLIC else Visibility.INTERNAL,
+        message=message,
+        data={
+            "count": len(rows),
+            "kinds": sorted({row.kind for row in rows}),
+            "visibility": visibility,
+            "added_by": role,
+            "names": [row.original_name for row in rows],
+            "attachments": [{"id": row.pk, "kind": row.kind} for row in rows],
+        },
+        at=at,
+    )
+    Evidence.objects.filter(pk__in=[row.pk for row in rows]).update(event=event)
     for row in rows:
         row.event = event
-    created = {row.sha256: row for row in Evidence.objects.bulk_create(rows)}
     return [existing.get(c.sha256) or created[c.sha256] for c in cleaned]
+
+
+def evidence_check_room(*, complaint: Complaint, files: Sequence[CleanFile]) -> None:
+    """Refuse files that would take the complaint over REDRESS_EVIDENCE_MAX_FILES_PER_COMPLAINT (files it already
+    has, the same bytes, do not count). `complaint` is locked by the caller, so the count holds until it commits."""
+    present = set(
+        Evidence.objects.filter(complaint=complaint, sha256__in=[f.sha256 for f in files]).values_list(
+            "sha256", flat=True
+        )
+    )
+    new = {f.sha256 for f in files} - present
+    if not new:
+        return
+    limit = settings.REDRESS_EVIDENCE_MAX_FILES_PER_COMPLAINT
+    count = Evidence.objects.filter(complaint=complaint).count()
+    if count + len(new) > limit:
+        raise InvalidInput(
+            _("A complaint can have at most %(limit)d files; this one has %(count)d, so %(left)d more can be added.")
+            % {"limit": limit, "count": count, "left": max(0, limit - count)},
+            fields={"files": [_("At most %(limit)d files a complaint.") % {"limit": limit}]},
+            code="too_many_files",
+        )
 
 
 def evidence_hide(*, evidence: Evidence, actor: User, reason: str, at: datetime | None = None) -> Evidence:
@@ -309,6 +331,7 @@ def _written_before(name: str, cutoff: datetime) -> bool:
 __all__ = [
     "IncomingFile",
     "evidence_add",
+    "evidence_check_room",
     "evidence_files_check",
     "evidence_hide",
     "evidence_orphans",

@@ -18,8 +18,9 @@ from complaints.choices import (
 )
 from complaints.errors import InvalidInput
 from complaints.events import event_record
-from complaints.evidence.choices import EvidenceKind, EvidenceVisibility
-from complaints.evidence.services import FileInput, evidence_add
+from complaints.evidence.choices import IMAGE_TYPES, EvidenceKind, EvidenceVisibility
+from complaints.evidence.files import CleanFile
+from complaints.evidence.services import FileInput, evidence_add, evidence_check_room, evidence_files_check
 from complaints.followups.messages import staff_message
 from complaints.followups.outbox import messages_enqueue
 from complaints.guards import (
@@ -60,10 +61,15 @@ def complaint_receive_reply(
     message = (message or "").strip()
     if message or not files:  # files may come without words
         message = message_clean(message, field="message")
+    # Every file of the message at once, whatever its kind: the limit is per message, and the slow part (reading and
+    # re-encoding) runs before the lock.
+    checked = evidence_files_check(files) if files else []
     at = at or timezone.now()
     with transaction.atomic():
         fresh = complaint_lock(complaint=complaint)
         complaint_refuse_if_closed(fresh)
+        # The whole message fits in the complaint or none of it is stored (nothing written yet).
+        evidence_check_room(complaint=fresh, files=checked)
         resumes = fresh.status == Status.AWAITING_CUSTOMER
         if resumes:
             complaint_check_transition(fresh, Status.IN_PROGRESS)
@@ -78,7 +84,7 @@ def complaint_receive_reply(
             data={"channel": channel, **({"files": len(files)} if files else {})},
             at=at,
         )
-        for kind, group in _files_by_kind(files):
+        for kind, group in _files_by_kind(checked):
             evidence_add(
                 complaint=fresh,
                 actor=None,
@@ -102,10 +108,10 @@ def complaint_receive_reply(
     return instance_sync(complaint, fresh)
 
 
-def _files_by_kind(files: list[FileInput]) -> list[tuple[str, list[FileInput]]]:
-    """PDFs are documents, everything else is a photo (the evidence service checks each file's real type)."""
-    documents = [f for f in files if (f.name or "").lower().endswith(".pdf")]
-    photos = [f for f in files if f not in documents]
+def _files_by_kind(files: list[CleanFile]) -> list[tuple[str, list[CleanFile]]]:
+    """PDFs are documents, pictures are photos: by the type read from the bytes, not the name."""
+    documents = [f for f in files if f.content_type not in IMAGE_TYPES]
+    photos = [f for f in files if f.content_type in IMAGE_TYPES]
     return [
         (kind, group) for kind, group in ((EvidenceKind.PHOTO, photos), (EvidenceKind.DOCUMENT, documents)) if group
     ]

@@ -1,12 +1,18 @@
-"""Evidence files in the partner API: a carrier lists and downloads the files of its own complaints that it may see
-(public and carrier files, none an agent hid), and attaches its own (a proof of delivery, a photo). Files are
-streamed through the API with the carrier's key, never from a public URL."""
+"""Evidence files in the partner API under `/evidence/`: the first paths for a complaint's files, documented before
+`/attachments/` (attachments.py) became the canonical ones. Kept, unchanged, as a deprecated alias for carriers that
+already use them: the schema marks them deprecated and every answer says so (`Deprecation`, and a `Link` to the
+successor). A carrier lists and downloads the files of its own complaints that it may see (public and carrier files,
+none an agent hid), and attaches its own. Files are streamed through the API with the carrier's key, never from a
+public URL."""
 
 from __future__ import annotations
+
+import re
 
 from django.conf import settings
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -19,9 +25,10 @@ from complaints.evidence.responses import evidence_response
 from complaints.evidence.selectors import evidence_for_carrier
 from complaints.evidence.services import evidence_add
 from complaints.partners.api.etags import IF_MATCH_PARAMETER, complaint_etag, expected_version
+from complaints.partners.api.exceptions import Conflict
 from complaints.partners.api.idempotency import idempotent
 from complaints.partners.api.schema import WRITE_ERRORS, error_responses
-from complaints.partners.api.views import REFERENCE_PARAMETER, CarrierComplaintView
+from complaints.partners.api.views import REFERENCE_PARAMETER, REFERENCE_PATTERN, CarrierComplaintView
 
 TAGS = ["evidence"]
 
@@ -82,7 +89,22 @@ EVIDENCE_EXAMPLE = {
 }
 
 
-class ComplaintEvidenceView(CarrierComplaintView):
+DEPRECATED = " Deprecated: use `/attachments/`; these paths stay for carriers that already use them."
+
+
+class DeprecatedAlias:
+    """Every answer of an `/evidence/` path says it is deprecated, and where its successor is."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        reference = kwargs.get("reference", "")
+        response["Deprecation"] = "true"
+        if re.fullmatch(REFERENCE_PATTERN, reference):
+            response["Link"] = f'</api/v1/complaints/{reference}/attachments/>; rel="successor-version"'
+        return response
+
+
+class ComplaintEvidenceView(DeprecatedAlias, CarrierComplaintView):
     parser_classes = [MultiPartParser]
 
     def max_body_bytes(self) -> int:
@@ -93,11 +115,12 @@ class ComplaintEvidenceView(CarrierComplaintView):
 
     @extend_schema(
         operation_id="complaints_evidence_list",
+        deprecated=True,
         tags=TAGS,
         summary="The complaint's files",
         description="The files of one of your complaints that your carrier may see, oldest first: the public ones and "
         "those meant for carriers, from the complainant, Redress's agents or you. Files an agent hid are not "
-        "listed. Download each from its `download` path with your key.",
+        "listed. Download each from its `download` path with your key." + DEPRECATED,
         parameters=[REFERENCE_PARAMETER],
         responses={200: EvidenceSerializer(many=True), **error_responses(400, 404)},
         examples=[OpenApiExample("Files", response_only=True, value=[EVIDENCE_EXAMPLE])],
@@ -109,13 +132,14 @@ class ComplaintEvidenceView(CarrierComplaintView):
 
     @extend_schema(
         operation_id="complaints_evidence_add",
+        deprecated=True,
         tags=TAGS,
         summary="Attach files",
         description="Attach one to five files (`multipart/form-data`, field `files`, repeated): photos (JPEG, PNG, "
         "WebP, HEIC) or PDFs, at most 10 MB each and 20 per complaint. The type is read from the bytes, "
         "whatever the name says; pictures are re-encoded without their metadata (GPS included). A file the "
         "complaint already has (the same bytes) is not stored twice. 201 with the files; 413 "
-        "`file_too_large` for a file over 10 MB; 400 for a type that is not allowed or too many files.",
+        "`file_too_large` for a file over 10 MB; 400 for a type that is not allowed or too many files." + DEPRECATED,
         request={"multipart/form-data": EvidenceUploadSerializer},
         parameters=[REFERENCE_PARAMETER, IF_MATCH_PARAMETER],
         responses={201: EvidenceSerializer(many=True), **error_responses(*WRITE_ERRORS, 403, 404, 412)},
@@ -141,6 +165,15 @@ class ComplaintEvidenceView(CarrierComplaintView):
             visibility=data["visibility"],
             expected_version=expected_version(request, complaint),
         )
+        visible = set(
+            evidence_for_carrier(complaint=complaint).filter(pk__in=[e.pk for e in added]).values_list("pk", flat=True)
+        )
+        if any(e.pk not in visible for e in added):
+            # The same bytes are already there as a file the carrier may not see: not the carrier's to read.
+            raise Conflict(
+                _("This complaint already has this file, as a file for Redress's agents. Nothing was added."),
+                code="file_already_attached",
+            )
         complaint.refresh_from_db()
         return Response(
             EvidenceSerializer(added, many=True).data,
@@ -149,13 +182,14 @@ class ComplaintEvidenceView(CarrierComplaintView):
         )
 
 
-class ComplaintEvidenceFileView(CarrierComplaintView):
+class ComplaintEvidenceFileView(DeprecatedAlias, CarrierComplaintView):
     @extend_schema(
         operation_id="complaints_evidence_download",
+        deprecated=True,
         tags=TAGS,
         summary="Download a file",
         description="The file's bytes. Pictures come as `inline`, PDFs as `attachment`; always with "
-        "`X-Content-Type-Options: nosniff`. 404 for a file your carrier may not see.",
+        "`X-Content-Type-Options: nosniff`. 404 for a file your carrier may not see." + DEPRECATED,
         parameters=[REFERENCE_PARAMETER],
         responses={
             (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),

@@ -2,8 +2,9 @@
 
 - The header is **required** on POST and PUT (400 `idempotency_key_missing` without it): a retry can then never
   do the work twice. Keys are 1-255 printable ASCII characters; a UUID v4 per operation is the usual choice.
-- Same key, same request (method, path and JSON body, whatever the key order or spacing): the first response is
-  replayed, same status and byte-for-byte the same body, with `Idempotent-Replayed: true`; nothing runs again.
+- Same key, same request (method, path and JSON body, whatever the key order or spacing; for a multipart upload,
+  its fields and each file's bytes): the first response is replayed, same status and byte-for-byte the same body,
+  with `Idempotent-Replayed: true`; nothing runs again.
 - Same key, different request: 422 `idempotency_key_reused`.
 - Same key while the first request is still running: 409 `idempotency_key_in_progress`; retry a little later.
 - Only successful (2xx) responses are kept. An error (400, 404, 409, 412, 429, 500...) releases the key, so the
@@ -38,9 +39,11 @@ import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
@@ -72,9 +75,27 @@ class IdempotencyKeyMissing(exceptions.APIException):
 
 
 def _fingerprint(request) -> str:
-    """Method, path and the parsed body, so a retry that re-serialises the same JSON still matches."""
-    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    """Method, path and the parsed body, so a retry that re-serialises the same JSON still matches. A multipart body
+    counts every value of every field, and each file by its name and the SHA-256 of its bytes: the same key with
+    another file is another request."""
+    data = _multipart_canonical(request.data) if isinstance(request.data, MultiValueDict) else request.data
+    body = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(f"{request.method}\n{request.path}\n{body}".encode()).hexdigest()
+
+
+def _multipart_canonical(data: MultiValueDict) -> dict[str, list]:
+    return {
+        name: [_file_digest(value) if isinstance(value, UploadedFile) else value for value in values]
+        for name, values in data.lists()
+    }
+
+
+def _file_digest(upload: UploadedFile) -> dict[str, str | int]:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)  # the view reads it again
+    return {"name": upload.name or "", "size": upload.size or 0, "sha256": digest.hexdigest()}
 
 
 def _key_from(request) -> str:

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from complaints.partners.api import views
+from complaints.partners.api.attachments import ComplaintAttachmentContentView, ComplaintAttachmentsView
 from complaints.partners.api.compensation import CompensationProposalsView
 from complaints.partners.api.evidence import ComplaintEvidenceFileView, ComplaintEvidenceView
 
@@ -24,6 +25,13 @@ urlpatterns = [
         CompensationProposalsView.as_view(),
         name="complaint-compensation-proposals",
     ),
+    path("complaints/<str:reference>/attachments/", ComplaintAttachmentsView.as_view(), name="complaint-attachments"),
+    path(
+        "complaints/<str:reference>/attachments/<int:attachment_id>/content/",
+        ComplaintAttachmentContentView.as_view(),
+        name="complaint-attachment-content",
+    ),
+    # Deprecated alias of the attachments (evidence.py).
     path("complaints/<str:reference>/evidence/", ComplaintEvidenceView.as_view(), name="complaint-evidence"),
     path(
         "complaints/<str:reference>/evidence/<int:evidence_id>/",
