@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from complaints import nudges, services
@@ -277,3 +279,29 @@ def test_the_policy_admin_offers_the_calendar(office, supervisor_client):
     content = listing.content.decode()
     assert "working hours: Office hours" in content
     assert "calendar hours" in content
+
+
+def test_the_complaint_list_reads_calendars_in_a_constant_number_of_queries(office, agent_client):
+    # Given complaints under the working-hours policy, one closure on the calendar
+    CalendarClosure.objects.create(calendar=office, name="Move", starts_on=date(2026, 11, 9), ends_on=date(2026, 11, 9))
+    with at(sh(2026, 11, 6, 16)):
+        make_complaint()
+
+    def listed():
+        with at(sh(2026, 11, 9, 14)), CaptureQueriesContext(connection) as queries:
+            response = agent_client.get(reverse("admin:complaints_complaint_changelist"), {"queue": "all"})
+        assert response.status_code == 200
+        return response, len(queries)
+
+    listed()  # the session's caches
+    _, one = listed()
+    with at(sh(2026, 11, 6, 16)):
+        for _ in range(4):
+            make_complaint()
+
+    # When the list shows five of them
+    response, five = listed()
+
+    # Then it costs the same queries as with one, and the clocks column counts working time (due Tuesday 15:00)
+    assert five == one
+    assert response.content.decode().count("2026-11-10 15:00") == 5
