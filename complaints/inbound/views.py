@@ -112,7 +112,11 @@ def email_inbound(request: HttpRequest, provider: str) -> HttpResponse:
     try:
         return view(request)
     except AnymailWebhookValidationFailure:
-        return _refuse(401, "bad_signature", _("The provider's signature does not match. Nothing was recorded."))
+        return _refuse(
+            401,
+            "bad_signature",
+            _("The provider's signature or the webhook secret does not match. Nothing was recorded."),
+        )
     except AnymailConfigurationError as error:
         return _refuse(400, "invalid", _("This is not an inbound email: %(error)s") % {"error": error})
     except RequestDataTooBig:

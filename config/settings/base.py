@@ -312,6 +312,11 @@ REDRESS_INBOUND_EMAIL_DOMAIN = env.str("REDRESS_INBOUND_EMAIL_DOMAIN", default="
 # answers 403).
 REDRESS_INBOUND_EMAIL_PROVIDER = env.str("REDRESS_INBOUND_EMAIL_PROVIDER", default="")
 REDRESS_INBOUND_EMAIL_MAILGUN_SIGNING_KEY = env.str("REDRESS_INBOUND_EMAIL_MAILGUN_SIGNING_KEY", default="")
+# Optional: HTTP basic auth too ("user:password", put in the URL given to Mailgun: https://user:password@host/…).
+# Mailgun's signature covers its timestamp and token, not the body, so a captured signature could be replayed with
+# another body; a secret in the URL, over HTTPS, closes that. django-anymail checks it before the signature.
+REDRESS_INBOUND_EMAIL_WEBHOOK_SECRET = env.str("REDRESS_INBOUND_EMAIL_WEBHOOK_SECRET", default="")
+ANYMAIL = {"WEBHOOK_SECRET": REDRESS_INBOUND_EMAIL_WEBHOOK_SECRET} if REDRESS_INBOUND_EMAIL_WEBHOOK_SECRET else {}
 # ...and/or from a mailbox polled over IMAP by beat every minute (REDRESS_IMAP_HOST empty: not polled).
 REDRESS_IMAP_HOST = env.str("REDRESS_IMAP_HOST", default="")
 REDRESS_IMAP_SSL = env.bool("REDRESS_IMAP_SSL", default=True)

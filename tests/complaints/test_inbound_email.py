@@ -2,6 +2,7 @@
 (the signature verified: a forged one writes nothing), each Message-ID once, quoted history stripped, a forged or
 unknown token dropped, a known address joining its open complaint, an unknown sender making a new complaint."""
 
+import base64
 import hashlib
 import hmac
 import json
@@ -189,6 +190,22 @@ def test_a_forged_signature_is_refused_and_nothing_is_written(client, agent):
     assert Complaint.objects.get(pk=complaint.pk).status == Status.AWAITING_CUSTOMER
 
 
+def test_with_a_webhook_secret_a_signed_post_also_needs_the_basic_auth(client, agent, settings):
+    # Given the webhook also protected by basic auth (the user and password in the URL given to Mailgun)
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "mailgun:s3cret-in-the-url"}
+    complaint = awaiting_complainant(agent)
+
+    # When a correctly signed post comes without the basic auth, then with it
+    with at(T0 + 5 * H):
+        without = mailgun_post(client, to=reply_address(complaint.pk), text="第一次")
+        client.defaults["HTTP_AUTHORIZATION"] = "Basic " + base64.b64encode(b"mailgun:s3cret-in-the-url").decode()
+        with_auth = mailgun_post(client, to=reply_address(complaint.pk), text="第二次", message_id="<m-2@x.cn>")
+
+    # Then only the second is recorded
+    assert (without.status_code, with_auth.status_code) == (401, 200)
+    assert [e.message for e in replies(complaint)] == ["第二次"]
+
+
 def test_the_webhook_is_refused_when_mailgun_is_not_the_provider_chosen(client, settings):
     settings.REDRESS_INBOUND_EMAIL_PROVIDER = ""
     response = mailgun_post(client, to=f"reply+x@{DOMAIN}", text="hello")
@@ -323,3 +340,17 @@ def test_quoted_history_and_signatures_are_stripped(text):
 
 def test_the_text_is_bounded():
     assert len(reply_text("很" * 20000)) == 5000
+
+
+def test_an_html_only_mail_keeps_the_words_above_the_quote():
+    message = EmailMessage()
+    message["From"] = ADDRESS
+    message["To"] = "support@redress.example"
+    message["Subject"] = "Re: 投诉"
+    message["Message-ID"] = "<html-1@example.cn>"
+    message.set_content(
+        "<html><head><style>p{color:red}</style></head><body><div>还是没收到。</div><div><br></div>"
+        "<blockquote><div>我们正在处理</div></blockquote></body></html>",
+        subtype="html",
+    )
+    assert reply_text(mail_from_bytes(message.as_bytes()).text) == "还是没收到。"
