@@ -40,7 +40,8 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-# Every API request during the outage answers within this (the cache's timeout is 0.25 s).
+# Every API request during the outage answers within this (the cache's timeout is 0.25 s), plus twice the slowest
+# of the same requests while Redis answered (what the machine's load adds).
 REQUEST_BUDGET = 1.5
 # /healthz checks the broker with a 1 s timeout and the cache with its own.
 HEALTH_BUDGET = 3.0
@@ -101,11 +102,18 @@ def _new_complaint(n: int) -> dict:
     }
 
 
-def _serve_through_outage(web, setup, *, rounds: int) -> list[str]:
-    """Reads and writes as a carrier's system makes them; every answer 2xx and quick. Returns the references filed."""
+def _serve_through_outage(web, setup, *, rounds: int, first: int = 0, budget: float = REQUEST_BUDGET) -> list[str]:
+    """Reads and writes as a carrier's system makes them; every answer 2xx and within `budget` seconds. Returns the
+    references filed."""
+    filed, slowest = _serve(web, setup, rounds=rounds, first=first)
+    assert slowest < budget, f"the slowest request took {slowest:.2f}s (budget {budget:.2f}s)"
+    return filed
+
+
+def _serve(web, setup, *, rounds: int, first: int = 0) -> tuple[list[str], float]:
     auth, reference = setup["auth"], setup["reference"]
     filed, slowest = [], 0.0
-    for n in range(rounds):
+    for n in range(first, first + rounds):
         for method, path, payload in (
             ("GET", "/api/v1/complaints/", None),
             ("GET", f"/api/v1/complaints/{reference}/", None),
@@ -119,8 +127,7 @@ def _serve_through_outage(web, setup, *, rounds: int) -> list[str]:
             slowest = max(slowest, took)
             if method == "POST" and path == "/api/v1/complaints/":
                 filed.append(body["reference"])
-    assert slowest < REQUEST_BUDGET, f"the slowest request took {slowest:.2f}s"
-    return filed
+    return filed, slowest
 
 
 def _health(web):
@@ -135,6 +142,7 @@ def test_the_api_serves_through_a_redis_outage_and_the_messages_go_out_afterward
     # Given a running web on Redis, healthy
     status, body = _health(web)
     assert status == 200 and body["status"] == "ok", body
+    _filed, healthy = _serve(web, carrier_setup, rounds=1, first=100)
 
     # When Redis stops
     redis_server.stop()
@@ -145,7 +153,7 @@ def test_the_api_serves_through_a_redis_outage_and_the_messages_go_out_afterward
     assert body["database"] == "ok"
     assert body["broker"].startswith("error:") and body["cache"].startswith("error:")
     # and the API reads and writes PostgreSQL as usual, every request quickly
-    filed = _serve_through_outage(web, carrier_setup, rounds=8)
+    filed = _serve_through_outage(web, carrier_setup, rounds=8, budget=REQUEST_BUDGET + 2 * healthy)
     assert Complaint.objects.filter(reference__in=filed).count() == 8
     # and the complainants' acknowledgements wait in the outbox
     waiting = OutboundMessage.objects.filter(complaint__reference__in=filed)
@@ -179,7 +187,10 @@ def test_the_api_serves_through_a_redis_outage_and_the_messages_go_out_afterward
 
 
 def test_the_api_answers_quickly_while_redis_hangs(carrier_setup, redis_server, web):
-    # Given a Redis that accepts connections and never answers (frozen, as a stuck server or a dead network path)
+    # Given the same requests' slowest time while Redis answers: on a loaded machine a healthy request can take most
+    # of the budget by itself, and what is measured here is the wait for Redis on top of it
+    _filed, healthy = _serve(web, carrier_setup, rounds=1, first=100)
+    # and a Redis that accepts connections and never answers (frozen, as a stuck server or a dead network path)
     os.kill(redis_server.process.pid, signal.SIGSTOP)
     try:
         # Then /healthz says degraded within a couple of seconds instead of hanging
@@ -187,7 +198,7 @@ def test_the_api_answers_quickly_while_redis_hangs(carrier_setup, redis_server, 
         assert status == 200 and body["status"] == "degraded", body
         assert body["broker"].startswith("error:") and body["cache"].startswith("error:")
         # and no API request waits for Redis for long
-        filed = _serve_through_outage(web, carrier_setup, rounds=4)
+        filed = _serve_through_outage(web, carrier_setup, rounds=4, budget=REQUEST_BUDGET + 2 * healthy)
         assert Complaint.objects.filter(reference__in=filed).count() == 4
     finally:
         os.kill(redis_server.process.pid, signal.SIGCONT)
