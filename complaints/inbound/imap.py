@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 
 from complaints.inbound.email import inbound_email_failed, inbound_email_receive
@@ -120,7 +120,7 @@ def _process(client: imaplib.IMAP4, uid: bytes, result: PollResult) -> None:
         _row, created = inbound_email_receive(mail=mail, source=EmailSource.IMAP)
     except (OperationalError, InterfaceError):
         raise  # the database went away: the mail stays unseen, the next run takes it
-    except (DatabaseError, Exception) as error:  # one bad mail must not stop the others
+    except Exception as error:  # one bad mail must not stop the others
         logger.exception("IMAP mail uid %s could not be processed", uid.decode(errors="replace"))
         inbound_email_failed(
             mail=mail,

@@ -26,7 +26,7 @@ from complaints.inbound.mail import mail_from_bytes, reply_text
 from complaints.inbound.models import EmailOutcome, EmailSource, InboundEmail
 from complaints.links import read_reply_token, reply_address, reply_token
 from complaints.models import Complaint, ComplaintEvent
-from tests.evidence_files import jpeg_with_gps
+from tests.evidence_files import jpeg_with_gps, png
 from tests.factories import make_complaint
 
 pytestmark = pytest.mark.django_db
@@ -354,3 +354,28 @@ def test_an_html_only_mail_keeps_the_words_above_the_quote():
         subtype="html",
     )
     assert reply_text(mail_from_bytes(message.as_bytes()).text) == "还是没收到。"
+
+
+def test_attachments_over_the_message_limit_are_skipped_and_a_full_complaint_still_gets_the_words(
+    client, agent, settings
+):
+    # Given a complaint waiting on the complainant
+    complaint = awaiting_complainant(agent)
+    photos = [(f"p{i}.png", png(colour=(i * 30, 10, 10)), "image/png") for i in range(6)]
+
+    # When a reply carries six photos (a message takes five)
+    mailgun_post(client, to=reply_address(complaint.pk), text="六张照片。", files=photos)
+
+    # Then five are attached and the sixth is skipped, noted on the row
+    assert Evidence.objects.filter(complaint=complaint).count() == 5
+    assert "p5.png" in InboundEmail.objects.get().detail
+
+    # And when the complaint can take no more files, the next reply's words still arrive, without its photo
+    settings.REDRESS_EVIDENCE_MAX_FILES_PER_COMPLAINT = 5
+    mailgun_post(
+        client, to=reply_address(complaint.pk), text="再补一张。", files=[photos[5]], message_id="<m-full@x.cn>"
+    )
+    assert [e.message for e in replies(complaint).order_by("pk")] == ["六张照片。", "再补一张。"]
+    assert Evidence.objects.filter(complaint=complaint).count() == 5
+    row = InboundEmail.objects.get(message_id="<m-full@x.cn>")
+    assert (row.outcome, row.attachments) == (EmailOutcome.REPLY, 0)
