@@ -15,6 +15,8 @@ from complaints.models import ClockAlert, Complaint, SlaPolicy
 from reports.metrics.common import (
     PercentileCont,
     Tally,
+    counted_complaints,
+    counted_rows,
     first_responses,
     percentile_cont,
     percentiles_in_db,
@@ -52,7 +54,7 @@ def first_responses_count(tally: Tally) -> None:
     """First responses given: per week, and this week's on time per carrier (on time = that clock never breached)."""
     week = tally.week
     for row in (
-        Complaint.objects.filter(first_response_at__gte=tally.t0, first_response_at__lt=week.end)
+        Complaint.objects.filter(counted_complaints(), first_response_at__gte=tally.t0, first_response_at__lt=week.end)
         .annotate(
             wk=TruncWeek("first_response_at"),
             this=Case(When(first_response_at__gte=week.start, then="carrier_id"), default=None),
@@ -74,7 +76,7 @@ def breaches_count(tally: Tally) -> dict[str, int]:
     week = tally.week
     by_clock: dict[str, int] = defaultdict(int)
     for row in (
-        ClockAlert.objects.filter(kind=AlertKind.BREACH, due_at__gte=tally.t0, due_at__lt=week.end)
+        ClockAlert.objects.filter(counted_rows(), kind=AlertKind.BREACH, due_at__gte=tally.t0, due_at__lt=week.end)
         .annotate(wk=TruncWeek("due_at"))
         .values("wk", "clock")
         .annotate(n=Count("id"))
@@ -87,6 +89,7 @@ def breaches_count(tally: Tally) -> dict[str, int]:
             by_clock[row["clock"]] += row["n"]
     for row in (
         ClockAlert.objects.filter(
+            counted_rows(),
             kind=AlertKind.BREACH,
             due_at__gte=week.start,
             due_at__lt=week.end,

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import connections
 from django.db.models import Aggregate, F, FloatField, Func, Q
 
-from complaints.choices import EventKind
+from complaints.choices import EventKind, Status
 from complaints.models import REOPENING, Complaint, ComplaintEvent
 from reports.routers import reading_from
 from reports.weeks import IsoWeek
@@ -158,6 +158,18 @@ def reopen_q() -> Q:
     return REOPENING
 
 
+# A merged duplicate counts once, through the complaint it was merged into (docs/metrics.md, "Merged duplicates"):
+# that one keeps the first contact's receipt and carries the clocks on. So the volume and clock figures leave out the
+# merged complaints and what happened to them before the merge (an escalation, a breach, a resolution later reopened).
+def counted_complaints() -> Q:
+    return ~Q(status=Status.MERGED)
+
+
+def counted_rows() -> Q:
+    """For events and clock alerts: not those of a merged complaint (few: a hashed NOT IN on PostgreSQL)."""
+    return ~Q(complaint_id__in=Complaint.objects.filter(status=Status.MERGED).values("pk"))
+
+
 # The clocks' outcomes are recorded when each clock ends (complaints/sla/outcomes.py): the first human reply sets
 # `Complaint.first_response_met` (no first-response breach was recorded); a resolution records on its `resolved`
 # event `clock_met` (no resolution breach in its cycle) and `cycle_started_at` (receipt or the latest reopening before
@@ -168,16 +180,16 @@ RESOLVED_ON_TIME = Q(kind=EventKind.RESOLVED, clock_met=True)
 
 def resolutions(start: datetime, end: datetime):
     """`resolved` events in [start, end) with their duration in hours (from the start of their cycle)."""
-    return ComplaintEvent.objects.filter(kind=EventKind.RESOLVED, created_at__gte=start, created_at__lt=end).annotate(
-        hours=HoursBetween(F("created_at"), F("cycle_started_at"))
+    events = ComplaintEvent.objects.filter(
+        counted_rows(), kind=EventKind.RESOLVED, created_at__gte=start, created_at__lt=end
     )
+    return events.annotate(hours=HoursBetween(F("created_at"), F("cycle_started_at")))
 
 
 def first_responses(start: datetime, end: datetime):
     """Complaints whose first human reply was in [start, end), with the hours it took."""
-    return Complaint.objects.filter(first_response_at__gte=start, first_response_at__lt=end).annotate(
-        hours=HoursBetween(F("first_response_at"), F("received_at"))
-    )
+    complaints = Complaint.objects.filter(counted_complaints(), first_response_at__gte=start, first_response_at__lt=end)
+    return complaints.annotate(hours=HoursBetween(F("first_response_at"), F("received_at")))
 
 
 def week_of(value: datetime) -> IsoWeek:

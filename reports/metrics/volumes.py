@@ -10,7 +10,15 @@ from django.db.models.functions import TruncWeek
 
 from complaints.choices import OPEN_STATUSES, EventKind
 from complaints.models import Complaint, ComplaintEvent
-from reports.metrics.common import DIMS, RESOLVED_ON_TIME, Tally, reopen_q, week_of
+from reports.metrics.common import (
+    DIMS,
+    RESOLVED_ON_TIME,
+    Tally,
+    counted_complaints,
+    counted_rows,
+    reopen_q,
+    week_of,
+)
 from reports.metrics.labels import category_label, channel_label
 
 # The events counted per week (valid complaints are counted per complaint, in reports.metrics.regulator).
@@ -32,7 +40,7 @@ def received_count(tally: Tally) -> None:
     week, prev = tally.week, tally.prev
     if tally.t0 < prev.start:
         for row in (
-            Complaint.objects.filter(received_at__gte=tally.t0, received_at__lt=prev.start)
+            Complaint.objects.filter(counted_complaints(), received_at__gte=tally.t0, received_at__lt=prev.start)
             .annotate(wk=TruncWeek("received_at"))
             .values("wk")
             .annotate(n=Count("id"))
@@ -40,7 +48,7 @@ def received_count(tally: Tally) -> None:
         ):
             tally.trend[week_of(row["wk"])]["received"] += row["n"]
     for row in (
-        Complaint.objects.filter(received_at__gte=prev.start, received_at__lt=week.end)
+        Complaint.objects.filter(counted_complaints(), received_at__gte=prev.start, received_at__lt=week.end)
         .annotate(this=Case(When(received_at__gte=week.start, then=Value(True)), default=Value(False)))
         .values("this", "carrier_id", "category", "channel")
         .annotate(n=Count("id"))
@@ -60,7 +68,7 @@ def _counted_events(since: datetime, until: datetime):
     in_range = Q()
     for kind in kinds:
         in_range |= Q(kind=kind, created_at__gte=since, created_at__lt=until)
-    return ComplaintEvent.objects.filter(in_range)
+    return ComplaintEvent.objects.filter(in_range).filter(counted_rows())
 
 
 def events_count(tally: Tally) -> None:
@@ -105,6 +113,7 @@ def backlog_count(tally: Tally) -> None:
     total = 0
     for row in (
         Complaint.objects.filter(Q(status__in=OPEN_STATUSES) | Q(received_at__gte=end))
+        .filter(counted_complaints())
         .values("carrier_id", "category", "channel", "owner_id")
         .annotate(n=Count("id", filter=Q(status__in=OPEN_STATUSES)) - Count("id", filter=Q(received_at__gte=end)))
         .order_by()
@@ -115,6 +124,7 @@ def backlog_count(tally: Tally) -> None:
     for row in (
         ComplaintEvent.objects.filter(created_at__gte=end)
         .filter(Q(kind=EventKind.RESOLVED) | reopen_q())
+        .filter(counted_rows())
         .values("complaint__carrier_id", "complaint__category", "complaint__channel", "complaint__owner_id")
         .annotate(n=Count("id", filter=Q(kind=EventKind.RESOLVED)) - Count("id", filter=reopen_q()))
         .order_by()

@@ -287,3 +287,89 @@ def test_the_database_refuses_a_complaint_merged_into_itself():
     complaint = make_complaint()
     with pytest.raises(IntegrityError), transaction.atomic():
         Complaint.objects.filter(pk=complaint.pk).update(status=Status.MERGED, merged_into_id=complaint.pk)
+
+
+@pytest.mark.django_db
+def test_the_weekly_report_counts_a_merged_duplicate_once_through_its_primary(agent, zto):
+    from reports.metrics import week_compute
+    from reports.weeks import IsoWeek
+    from tests.reports.builders import first_reply, local, receive
+
+    # Given a complaint on Tuesday of W47 and its duplicate on Wednesday, answered, then merged into it
+    primary = receive(local(11, 17, 10), carrier=zto, waybill_number=WAYBILL)
+    duplicate = receive(local(11, 18, 10), carrier=zto, waybill_number=WAYBILL)
+    first_reply(duplicate, agent, local(11, 18, 11))
+    with at(local(11, 18, 12)):
+        services.complaint_merge(duplicate=duplicate, primary=primary, actor=agent)
+    # and the sweep running through the week (the primary is never answered)
+    for day in (19, 20, 21, 22):
+        with at(local(11, day, 12)):
+            clocks_sweep()
+
+    # When W47 is computed
+    report = week_compute(week=IsoWeek.parse("2026-W47"), now=local(11, 23, 8))
+
+    # Then one complaint was received and is open at the week's end; the duplicate's first reply is not the
+    # primary's, and only the primary's breaches count
+    headline = report["headline"]
+    assert headline["received"]["value"] == 1
+    assert headline["backlog"]["value"] == 1
+    assert headline["first_response_median_hours"]["value"] is None
+    assert not ClockAlert.objects.filter(complaint=duplicate).exists()
+    assert headline["breaches"]["value"] == ClockAlert.objects.filter(complaint=primary, kind="breach").count() > 0
+
+
+@pytest.mark.django_db
+def test_the_agent_sees_the_possible_duplicate_and_merges_it_from_the_admin(agent_client):
+    from django.urls import reverse
+
+    # Given a duplicate linked at intake
+    first, duplicate = pair()
+    change_url = reverse("admin:complaints_complaint_change", args=[duplicate.pk])
+
+    # When the agent opens it: the possible duplicate is linked, and "Merge into…" is offered with its reference
+    page = agent_client.get(change_url).content.decode()
+    assert reverse("admin:complaints_complaint_change", args=[first.pk]) in page
+    assert f'value="{first.reference}"' in page
+
+    # When the agent merges it, typing the reference in lower case
+    merge_url = reverse("admin:complaints_complaint_action", args=[duplicate.pk, "merge"])
+    response = agent_client.post(merge_url, {"primary": first.reference.lower(), "expected_version": duplicate.version})
+
+    # Then it is merged, and the primary's page shows its events
+    assert response.status_code == 302
+    assert Complaint.objects.get(pk=duplicate.pk).merged_into_id == first.pk
+    primary_page = agent_client.get(reverse("admin:complaints_complaint_change", args=[first.pk])).content.decode()
+    assert duplicate.reference in primary_page and "重复投诉已合并到本投诉" in primary_page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("reference", ["C0000000000", "", "own"])
+def test_a_refused_merge_in_the_admin_is_a_message_not_an_error_page(agent_client, reference):
+    from django.contrib.messages import get_messages
+    from django.urls import reverse
+
+    first, duplicate = pair()
+    if reference == "own":
+        reference = duplicate.reference
+    merge_url = reverse("admin:complaints_complaint_action", args=[duplicate.pk, "merge"])
+
+    response = agent_client.post(merge_url, {"primary": reference, "expected_version": duplicate.version})
+
+    assert response.status_code == 302
+    assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["error"]
+    assert Complaint.objects.get(pk=duplicate.pk).status == Status.NEW
+
+
+@pytest.mark.django_db
+def test_the_status_filter_offers_merged(agent_client, agent):
+    from django.urls import reverse
+
+    first, duplicate = pair()
+    services.complaint_merge(duplicate=duplicate, primary=first, actor=agent)
+    listing = agent_client.get(
+        reverse("admin:complaints_complaint_changelist"), {"status__exact": "merged", "queue": "all"}
+    )
+    assert listing.status_code == 200
+    body = listing.content.decode()
+    assert duplicate.reference in body and first.reference not in body

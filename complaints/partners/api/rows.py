@@ -10,16 +10,19 @@ from decimal import Decimal
 from django.utils import timezone
 
 from complaints.choices import Clock
-from complaints.partners.api.serializers import ComplaintSerializer
+from complaints.partners.api.serializers import ComplaintSerializer, visible_merged_into
 from complaints.sla.clocks import DUE_FIELDS
 
 _CENT = Decimal("0.01")
 _DUE = tuple((str(clock), field) for clock, field in DUE_FIELDS.items() if clock in Clock.values)
 _MONEY = ("declared_value", "insured_value", "shipping_fee")
 _TIMES = ("created_at", "updated_at")
-# The serializer's fields in its order, "due" built from the clocks' columns.
-_PLAIN = tuple(name for name in ComplaintSerializer.Meta.fields if name != "due")
-ROW_FIELDS = (*_PLAIN, *(field for _clock, field in _DUE))
+# The serializer's fields in its order, "due" built from the clocks' columns, "merged_into" from the primary's
+# reference and carrier (one join, on the page's rows only).
+_BUILT = ("due", "merged_into")
+_PRIMARY = ("carrier_id", "merged_into__reference", "merged_into__carrier_id")
+_PLAIN = tuple(name for name in ComplaintSerializer.Meta.fields if name not in _BUILT)
+ROW_FIELDS = (*_PLAIN, *(field for _clock, field in _DUE), *_PRIMARY)
 
 
 def _time(value: datetime | None, zone) -> str | None:
@@ -49,5 +52,10 @@ def complaint_rows(rows: Iterable[dict]) -> list[dict]:
                 value = _time(value, zone)
             item[name] = value
         item["due"] = {clock: _time(row[field], zone) for clock, field in _DUE if row[field] is not None}
+        item["merged_into"] = visible_merged_into(
+            carrier_id=row["carrier_id"],
+            primary_carrier_id=row["merged_into__carrier_id"],
+            primary_reference=row["merged_into__reference"],
+        )
         out.append({name: item[name] for name in ComplaintSerializer.Meta.fields})
     return out

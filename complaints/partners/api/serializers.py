@@ -190,8 +190,28 @@ class DueField(serializers.Field):
         }
 
 
+def visible_merged_into(*, carrier_id: int | None, primary_carrier_id: int | None, primary_reference: str | None):
+    """The reference a merged complaint was merged into, for its carrier: only when the primary is that carrier's too
+    (complaint_merge merges within one carrier; a carrier corrected later must not reveal another's complaint)."""
+    if primary_reference and primary_carrier_id is not None and primary_carrier_id == carrier_id:
+        return primary_reference
+    return None
+
+
 class ComplaintSerializer(serializers.ModelSerializer):
     due = DueField()
+    merged_into = serializers.SerializerMethodField(
+        help_text="Status merged: the reference of your complaint this duplicate was merged into, where the work "
+        "goes on. Otherwise null."
+    )
+
+    def get_merged_into(self, complaint: Complaint) -> str | None:
+        if not complaint.merged_into_id:
+            return None
+        primary = complaint.merged_into
+        return visible_merged_into(
+            carrier_id=complaint.carrier_id, primary_carrier_id=primary.carrier_id, primary_reference=primary.reference
+        )
 
     class Meta:
         model = Complaint
@@ -202,6 +222,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "channel",
             "description",
             "status",
+            "merged_into",
             "priority",
             "escalation_level",
             "complainant_name",

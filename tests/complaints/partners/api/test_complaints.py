@@ -21,6 +21,7 @@ CONTRACT_FIELDS = {
     "channel",
     "description",
     "status",
+    "merged_into",
     "priority",
     "escalation_level",
     "complainant_name",
