@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from complaints.choices import Category, Channel, Clock, Language
+from complaints.choices import Category, Channel, Clock, EventKind, Language
 from complaints.models import Complaint, ComplaintEvent, ResolutionProposal
 from complaints.sla.clocks import DUE_FIELDS
 
@@ -295,7 +295,13 @@ class EventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_data(self, event: ComplaintEvent) -> dict:
-        return {key: value for key, value in (event.data or {}).items() if key not in self.HIDDEN_DATA}
+        data = {key: value for key, value in (event.data or {}).items() if key not in self.HIDDEN_DATA}
+        # The files that came with the event and that the carrier may see now (an agent may have hidden one since):
+        # `attachments` in the context, by event id, from the view.
+        attachments = self.context.get("attachments")
+        if attachments is not None and (event.pk in attachments or event.kind == EventKind.EVIDENCE_ADDED):
+            data["attachments"] = [{"id": item.pk, "kind": item.kind} for item in attachments.get(event.pk, [])]
+        return data
 
 
 class EmptySerializer(StrictSerializer):
