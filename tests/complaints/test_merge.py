@@ -373,3 +373,47 @@ def test_the_status_filter_offers_merged(agent_client, agent):
     assert listing.status_code == 200
     body = listing.content.decode()
     assert duplicate.reference in body and first.reference not in body
+
+
+def _path(url):
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path
+
+
+@pytest.mark.django_db
+def test_the_status_pages_after_a_merge(client, agent):
+    from complaints.links import status_url
+
+    # Given the same complainant's duplicate, with a reply, merged into the first complaint (time stands still: the
+    # status links are signed with the time)
+    first, duplicate = pair()
+    with at(T0 + 30 * H):
+        services.complaint_reply(complaint=duplicate, actor=agent, message="请提供破损照片。")
+        services.complaint_merge(duplicate=duplicate, primary=first, actor=agent)
+        primary_link, own_link = _path(status_url(first.pk)), _path(status_url(duplicate.pk))
+        primary_page = client.get(primary_link).content.decode()
+        duplicate_page = client.get(own_link).content.decode()
+        refused = client.post(own_link, {"message": "还在吗？"})
+
+    # Then the primary's page shows the duplicate's reply, marked with its reference
+    assert "请提供破损照片。" in primary_page and duplicate.reference in primary_page
+    # and the duplicate's page says where it goes on, links there, and takes no more replies
+    assert first.reference in duplicate_page and primary_link in duplicate_page
+    assert 'id="reply"' not in duplicate_page
+    assert refused.status_code == 409
+
+
+@pytest.mark.django_db
+def test_another_complainants_merged_page_does_not_link_to_the_primary(client, agent):
+    from complaints.links import status_url
+
+    first, duplicate = pair(same_phone=False)
+    with at(T0 + 30 * H):  # the status links are signed with the time
+        services.complaint_merge(duplicate=duplicate, primary=first, actor=agent)
+        body = client.get(_path(status_url(duplicate.pk))).content.decode()
+        own_link, primary_link = _path(status_url(duplicate.pk)), _path(status_url(first.pk))
+    assert first.reference in body
+    assert primary_link not in body
+    # and the notice links to the complainant's own page
+    assert own_link in merge_notices(duplicate)[0].body
