@@ -175,6 +175,16 @@ def complaint_open_same_waybill(*, complaint: Complaint, limit: int = 10) -> lis
     )
 
 
+def complaint_references(*, ids: set[int]) -> dict[int, tuple[str, int | None]]:
+    """Reference and carrier of each complaint, by id: no query when there are none."""
+    if not ids:
+        return {}
+    return {
+        pk: (ref, carrier)
+        for pk, ref, carrier in Complaint.objects.filter(pk__in=ids).values_list("pk", "reference", "carrier_id")
+    }
+
+
 def complaint_by_reference(*, reference: str) -> Complaint | None:
     """The complaint an agent typed the reference of (any case, spaces and dashes ignored)."""
     code = _CODE_SEPARATORS.sub("", (reference or "").strip()).upper()

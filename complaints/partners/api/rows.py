@@ -11,16 +11,17 @@ from django.utils import timezone
 
 from complaints.choices import Clock
 from complaints.partners.api.serializers import ComplaintSerializer, visible_merged_into
+from complaints.selectors import complaint_references
 from complaints.sla.clocks import DUE_FIELDS
 
 _CENT = Decimal("0.01")
 _DUE = tuple((str(clock), field) for clock, field in DUE_FIELDS.items() if clock in Clock.values)
 _MONEY = ("declared_value", "insured_value", "shipping_fee")
 _TIMES = ("created_at", "updated_at")
-# The serializer's fields in its order, "due" built from the clocks' columns, "merged_into" from the primary's
-# reference and carrier (one join, on the page's rows only).
+# The serializer's fields in its order, "due" built from the clocks' columns, "merged_into" from the primary's id: its
+# reference and carrier are read only for a page that has a merged complaint (a join on every page cost more).
 _BUILT = ("due", "merged_into")
-_PRIMARY = ("carrier_id", "merged_into__reference", "merged_into__carrier_id")
+_PRIMARY = ("carrier_id", "merged_into_id")
 _PLAIN = tuple(name for name in ComplaintSerializer.Meta.fields if name not in _BUILT)
 ROW_FIELDS = (*_PLAIN, *(field for _clock, field in _DUE), *_PRIMARY)
 
@@ -41,6 +42,8 @@ def _money(value: Decimal | None) -> str | None:
 def complaint_rows(rows: Iterable[dict]) -> list[dict]:
     """ComplaintSerializer(many=True).data for rows of `.values(*ROW_FIELDS)`."""
     zone = timezone.get_current_timezone()
+    rows = list(rows)
+    primaries = complaint_references(ids={row["merged_into_id"] for row in rows if row["merged_into_id"]})
     out = []
     for row in rows:
         item = {}
@@ -52,10 +55,9 @@ def complaint_rows(rows: Iterable[dict]) -> list[dict]:
                 value = _time(value, zone)
             item[name] = value
         item["due"] = {clock: _time(row[field], zone) for clock, field in _DUE if row[field] is not None}
+        reference, primary_carrier_id = primaries.get(row["merged_into_id"], (None, None))
         item["merged_into"] = visible_merged_into(
-            carrier_id=row["carrier_id"],
-            primary_carrier_id=row["merged_into__carrier_id"],
-            primary_reference=row["merged_into__reference"],
+            carrier_id=row["carrier_id"], primary_carrier_id=primary_carrier_id, primary_reference=reference
         )
         out.append({name: item[name] for name in ComplaintSerializer.Meta.fields})
     return out
