@@ -184,6 +184,11 @@ def _add_locked(
         raise IllegalTransition(
             _("Complaint %(ref)s is closed: only files for the agents can still be added.") % {"ref": fresh.reference}
         )
+    if fresh.status == Status.MERGED and visibility != EvidenceVisibility.INTERNAL:
+        raise IllegalTransition(
+            _("Complaint %(ref)s was merged into %(primary)s: add the files there.")
+            % {"ref": fresh.reference, "primary": fresh.merged_into}
+        )
     if event is not None and event.complaint_id != fresh.pk:
         raise InvalidInput(_("This event belongs to another complaint."))
     existing = {e.sha256: e for e in Evidence.objects.filter(complaint=fresh, sha256__in=[c.sha256 for c in cleaned])}

@@ -417,3 +417,40 @@ def test_another_complainants_merged_page_does_not_link_to_the_primary(client, a
     assert primary_link not in body
     # and the notice links to the complainant's own page
     assert own_link in merge_notices(duplicate)[0].body
+
+
+@pytest.mark.django_db
+def test_the_duplicates_files_are_on_the_primarys_page_and_a_merged_complaint_takes_no_more(
+    fs_evidence_storage, agent_client, agent
+):
+    from django.urls import reverse
+
+    from complaints.evidence.services import IncomingFile, evidence_add
+    from tests import evidence_files
+
+    # Given the duplicate came with a photo, and was merged
+    first, duplicate = pair()
+    [photo] = evidence_add(
+        complaint=duplicate,
+        actor=None,
+        complainant=True,
+        files=[IncomingFile("box.jpg", evidence_files.jpeg_with_gps())],
+        kind="photo",
+        visibility="public",
+    )
+    services.complaint_merge(duplicate=duplicate, primary=first, actor=agent)
+
+    # Then the primary's page links the photo under the primary, and streams it
+    file_url = reverse("admin:complaints_complaint_evidence_file", args=[first.pk, photo.pk])
+    page = agent_client.get(reverse("admin:complaints_complaint_change", args=[first.pk])).content.decode()
+    assert file_url in page
+    assert agent_client.get(file_url).status_code == 200
+    # and a file for the complainant or the carrier cannot be added to the merged complaint any more
+    with pytest.raises(IllegalTransition, match=first.reference):
+        evidence_add(
+            complaint=duplicate,
+            actor=agent,
+            files=[IncomingFile("more.png", evidence_files.png())],
+            kind="photo",
+            visibility="public",
+        )
