@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
+from accounts import keycache
 from accounts.audit import audit_record
 from accounts.models import ApiKey, AuditAction, Carrier, User
 from accounts.roles import GROUP_CARRIER, ROLE_PERMISSIONS
@@ -98,12 +99,36 @@ def api_key_issue(*, carrier: Carrier, name: str = "", actor: User | None = None
     return key, raw
 
 
+def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
+    """The usable key (not revoked, its carrier and user active) whose hash is that of `raw_key`, with its carrier and
+    user; None otherwise. Read from the shared cache when it holds the key (accounts/keycache.py), else from the
+    database (then kept in the cache for a few seconds). Records the key's use (api_key_touch)."""
+    if not raw_key:
+        return None
+    key_hash = api_key_hash(raw_key)
+    key = keycache.cached_key(key_hash)
+    cached = key is not None
+    if key is None:
+        key = ApiKey.objects.select_related("carrier", "user").filter(key_hash=key_hash).first()
+        if key is None or key.revoked_at is not None or not key.carrier.is_active or not key.user.is_active:
+            return None
+    if api_key_touch(api_key=key) or not cached:
+        keycache.remember_key(key)
+    return key
+
+
 def api_key_revoke(*, api_key: ApiKey, actor: User | None = None, at: datetime | None = None) -> ApiKey:
-    """Revoke a key at once; revoking twice changes nothing (and is audited once)."""
+    """Revoke a key at once; revoking twice changes nothing (and is audited once). The key leaves the shared cache,
+    so its next request is refused."""
     at = at or timezone.now()
     with transaction.atomic():
         revoked = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=at)
         api_key.refresh_from_db(fields=["revoked_at"])
+        # Dropped now and again once the revocation commits: a request that read the key meanwhile may have put
+        # it back.
+        key_hash = api_key.key_hash
+        keycache.forget_key(key_hash)
+        transaction.on_commit(lambda: keycache.forget_key(key_hash))
         if revoked:
             audit_record(
                 actor=actor,
@@ -115,10 +140,11 @@ def api_key_revoke(*, api_key: ApiKey, actor: User | None = None, at: datetime |
     return api_key
 
 
-def api_key_touch(*, api_key: ApiKey, at: datetime | None = None) -> None:
-    """Record that the key was used, at most once per LAST_USED_RESOLUTION."""
+def api_key_touch(*, api_key: ApiKey, at: datetime | None = None) -> bool:
+    """Record that the key was used, at most once per LAST_USED_RESOLUTION. True if it was written."""
     at = at or timezone.now()
     if api_key.last_used_at is not None and at - api_key.last_used_at < LAST_USED_RESOLUTION:
-        return
+        return False
     ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=at)
     api_key.last_used_at = at
+    return True

@@ -240,6 +240,9 @@ SPECTACULAR_SETTINGS = {
         "EvidenceKindEnum": "complaints.evidence.choices.EvidenceKind",
     },
 }
+# A usable API key is kept this many seconds in the cache (accounts/keycache.py): most requests then make no query for
+# it. Revoking drops it at once; a carrier or user deactivated meanwhile is refused within this time. 0: no cache.
+REDRESS_API_KEY_CACHE_SECONDS = env.int("REDRESS_API_KEY_CACHE_SECONDS", default=10)
 # Largest request body the partner API accepts (bytes); larger gets 413.
 REDRESS_API_MAX_BODY_BYTES = env.int("REDRESS_API_MAX_BODY_BYTES", default=64 * 1024)
 # Idempotency keys are kept at least 24 h; the sweep deletes them after this many hours.
@@ -254,7 +257,7 @@ REDRESS_CACHE_TIMEOUT_SECONDS = env.float("REDRESS_CACHE_TIMEOUT_SECONDS", defau
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "redress",
             "OPTIONS": {

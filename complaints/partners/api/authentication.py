@@ -12,7 +12,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.permissions import BasePermission
 
 from accounts.models import ApiKey
-from accounts.services import api_key_hash, api_key_touch
+from accounts.services import api_key_authenticate
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -31,14 +31,11 @@ class ApiKeyAuthentication(BaseAuthentication):
             raw = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raw = ""
-        key = (
-            ApiKey.objects.select_related("carrier", "user").filter(key_hash=api_key_hash(raw)).first() if raw else None
-        )
-        if key is None or key.revoked_at is not None or not key.carrier.is_active or not key.user.is_active:
+        key = api_key_authenticate(raw_key=raw)
+        if key is None:
             raise exceptions.AuthenticationFailed(
                 _("This API key is unknown or has been revoked. Ask Redress for a new key."), code="unauthenticated"
             )
-        api_key_touch(api_key=key)
         return key.user, key
 
     def authenticate_header(self, request) -> str:

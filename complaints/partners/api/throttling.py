@@ -1,6 +1,6 @@
 """Rate limits per carrier (all of a carrier's keys share one budget), from REDRESS_API_RATE (e.g. 600/minute).
 
-A fixed window counted with the cache's atomic increment: two cache round trips per request, exact under
+A fixed window counted with the cache's atomic increment: one round trip to Redis per request, exact under
 concurrency (DRF's sliding-window throttle rewrites a list of timestamps per request and can over-admit under
 concurrency). A burst at a window's edge can reach twice the rate for a moment, which the limit tolerates.
 
@@ -27,6 +27,9 @@ RETRY_SHARED_AFTER = 5.0
 
 
 def _increment(store: BaseCache, key: str, timeout: int) -> int:
+    count_in_window = getattr(store, "count_in_window", None)
+    if count_in_window is not None:  # config.cache.RedisCache: one round trip instead of three
+        return count_in_window(key, timeout)
     store.add(key, 0, timeout=timeout)
     try:
         return store.incr(key)

@@ -91,10 +91,10 @@ def test_an_unexpected_error_is_a_json_500(zto_api, monkeypatch):
     # Given a bug deep inside (simulated), when a carrier calls, then it still gets the error shape
     from complaints.partners.api import views
 
-    def broken(**kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views.selectors, "carrier_complaints", broken)
+    monkeypatch.setattr(views, "complaint_rows", broken)
     zto_api.client.raise_request_exception = False
     error = _error(zto_api.get("/api/v1/complaints/"), 500, "server_error")
     assert "boom" not in error["message"]
