@@ -228,6 +228,9 @@ _CODE_SEPARATORS = re.compile(r"[\s\-]")
 _PHONE = re.compile(r"[+\d\s().\-]{7,}")  # digits with the + and the separators people type
 _PHONE_SEPARATORS = re.compile(r"[\s\u3000().\-/（）－]")
 NAME_ANYWHERE_FROM = 3  # characters: a shorter name fragment is looked for at the start of the name
+# A name search stops after this many matches: a common name (张伟) is shared by thousands of complaints, each read
+# from the table to be counted and sorted; past it, the agent is asked to narrow the search.
+NAME_MATCH_CAP = 1_000
 
 
 def _phone_prefixes(term: str) -> set[str]:
@@ -242,6 +245,16 @@ def _phone_prefixes(term: str) -> set[str]:
     elif not digits.startswith("+"):
         prefixes.add("+86" + digits)
     return {prefix for prefix in prefixes if prefix}
+
+
+def complaint_search_is_name(*, term: str) -> bool:
+    """True when complaint_search reads `term` as a name (not a reference, waybill or phone number)."""
+    term = (term or "").strip()
+    if not term:
+        return False
+    code = _CODE_SEPARATORS.sub("", term).upper()
+    is_code = bool(_CODE.fullmatch(code)) and any(ch.isdigit() for ch in code)
+    return not is_code and not _PHONE.fullmatch(term)
 
 
 def complaint_search(*, term: str) -> Q:

@@ -6,7 +6,7 @@ complaint_columns: the computed columns and clocks, complaint_actions: the chang
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
 from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +22,7 @@ from complaints.admin.paginator import CappedCountPaginator
 from complaints.compensation.admin import CompensationClaimInline
 from complaints.errors import ServiceError
 from complaints.models import Complaint, ComplaintEvent
-from complaints.selectors import complaint_search
+from complaints.selectors import NAME_MATCH_CAP, complaint_search, complaint_search_is_name
 
 
 class ComplaintChangeList(ChangeList):
@@ -147,7 +147,18 @@ class ComplaintAdmin(ComplaintColumnsMixin, ComplaintActionsMixin, ComplaintEvid
         # index: complaint_search. A phone typed "138 1234 5678" or "+86 138-1234-5678" finds the stored E.164 form.
         if not search_term.strip():
             return queryset, False
-        return queryset.filter(complaint_search(term=search_term)), False
+        found = queryset.filter(complaint_search(term=search_term))
+        if complaint_search_is_name(term=search_term):
+            # A common name matches thousands of complaints: take the first NAME_MATCH_CAP + 1 the index finds, so
+            # the count and the sort by due time read at most that many rows (the list then says "more than …").
+            found = queryset.filter(pk__in=found.order_by().values("pk")[: NAME_MATCH_CAP + 1])
+        return found, False
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        paginator = super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+        if complaint_search_is_name(term=request.GET.get(SEARCH_VAR, "")):
+            paginator.cap = min(paginator.cap, NAME_MATCH_CAP)
+        return paginator
 
     # --- saving goes through the services ---
 

@@ -116,6 +116,32 @@ def test_below_the_cap_the_count_is_exact(small_cap, agent_client):
     assert "More than" not in html
 
 
+def test_a_common_name_stops_at_the_name_cap_and_the_rest_of_the_search_does_not(monkeypatch, agent_client):
+    # Given a name cap of 3 (1,000 in production) and five complaints from people called 张伟, one of them with a
+    # waybill the agent knows
+    from complaints.admin import complaints as complaint_admin
+
+    monkeypatch.setattr(complaint_admin, "NAME_MATCH_CAP", 3)
+    for _ in range(4):
+        make_complaint(complainant_name="张伟")
+    known = make_complaint(complainant_name="张伟", waybill_number="SF1234567890123")
+
+    # When the agent searches the name
+    with CaptureQueriesContext(connection) as queries:
+        response = agent_client.get(reverse(CHANGELIST), {"q": "张伟"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    # Then at most the cap and one more are read, and the list says there are more than the cap
+    html = response.content.decode()
+    assert "More than 3 complaints" in html
+    assert len(response.context["cl"].result_list) == 4
+    assert any("LIMIT 4" in q["sql"] and "张伟" in q["sql"] for q in queries)
+
+    # and a waybill search finds its complaint, with an exact count
+    response = agent_client.get(reverse(CHANGELIST), {"q": "sf 1234 5678 90123"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert _listed(response) == {known.reference}
+    assert "More than" not in response.content.decode()
+
+
 def test_pages_past_the_cap_are_refused(small_cap, agent_client):
     # Given 5 complaints, two a page, and a count capped at 3 (so 2 pages are offered)
     for _ in range(5):
