@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaints.bulk import complaints_update_many
 from complaints.choices import (
     OPEN_STATUSES,
     Clock,
@@ -89,7 +90,7 @@ def progress_updates_plan(
                 result.planned += 1
             events_record_many(events=events, now=now)
             messages_enqueue(messages)
-            Complaint.objects.bulk_update(claimed, ["progress_due_at", "next_due_at"])
+            complaints_update_many(claimed, ["progress_due_at", "next_due_at"])
 
 
 def complaint_send_progress_update_now(*, complaint: Complaint, now: datetime | None = None) -> Complaint:

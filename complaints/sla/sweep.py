@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from complaints.bulk import complaints_update_many
 from complaints.choices import (
     OPEN_STATUSES,
     AlertKind,
@@ -156,9 +157,7 @@ def _sweep_batch(claimed: list[Complaint], *, policies: dict, now: datetime, res
     ClockAlert.objects.bulk_create(alerts)
     events_record_many(events=events, now=now)
     messages_enqueue([m for m in messages if m is not None])
-    Complaint.objects.bulk_update(
-        changed, ["escalation_level", "owner", "version", "updated_at", "next_alert_at"], batch_size=500
-    )
+    complaints_update_many(changed, ["escalation_level", "owner", "version", "updated_at", "next_alert_at"])
 
 
 def level_recipient(level: int) -> str:
