@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 
 from complaints import selectors, services
 from complaints.choices import EventKind
+from complaints.evidence.selectors import evidence_by_event, evidence_for_carrier
 from complaints.models import Complaint
 from complaints.partners.api.bodies import unsized_body_read
 from complaints.partners.api.etags import (
@@ -37,8 +38,8 @@ from complaints.partners.api.etags import (
 from complaints.partners.api.exceptions import RequestTooLarge
 from complaints.partners.api.filters import ComplaintFilter
 from complaints.partners.api.idempotency import idempotent
-from complaints.partners.api.pagination import NewestFirstCursorPagination
 from complaints.partners.api.pages import CarrierRows
+from complaints.partners.api.pagination import NewestFirstCursorPagination
 from complaints.partners.api.parsers import PartnerJSONParser
 from complaints.partners.api.rows import ROW_FIELDS, complaint_rows
 from complaints.partners.api.schema import WRITE_ERRORS, error_responses
@@ -278,7 +279,9 @@ class ComplaintEventsView(CarrierComplaintView):
         summary="The complaint's timeline",
         description="What happened to the complaint that your carrier may see, oldest first: its creation, public "
         "replies, status changes, breaches and escalations, your notes and proposals. Never Redress's "
-        "internal notes. `actor_role` says who acted (carrier, agent, supervisor or system).",
+        "internal notes. `actor_role` says who acted (carrier, agent, supervisor or system). An event that came "
+        "with files you may see (`evidence_added`, a reply with photos) lists them in `data.attachments` (`id`, "
+        "`kind`): read them under `/attachments/`.",
         parameters=[REFERENCE_PARAMETER],
         responses={200: EventSerializer(many=True), **error_responses(400, 404)},
         examples=[
@@ -306,7 +309,12 @@ class ComplaintEventsView(CarrierComplaintView):
     )
     def get(self, request, reference: str):
         complaint = self.get_complaint(reference)
-        return Response(EventSerializer(selectors.carrier_timeline(complaint=complaint), many=True).data)
+        attachments = evidence_by_event(files=evidence_for_carrier(complaint=complaint))
+        return Response(
+            EventSerializer(
+                selectors.carrier_timeline(complaint=complaint), many=True, context={"attachments": attachments}
+            ).data
+        )
 
 
 class ComplaintAcceptView(CarrierComplaintView):
