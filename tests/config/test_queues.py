@@ -25,6 +25,7 @@ def test_each_workload_is_routed_by_task_name_to_its_own_queue():
         "redress.dispatch_webhooks": "webhooks",
         "redress.plan_progress_updates": "celery",
         "redress.plan_revisits": "celery",
+        "redress.poll_imap": "celery",
         "redress.purge_idempotency_keys": "celery",
         "redress.refresh_all_clocks": "celery",
         "redress.surge_check": "reports",
