@@ -213,3 +213,8 @@ class ReplyChannel(models.TextChoices):
     SMS = "sms", _("SMS")
     EMAIL = "email", _("Email")
     STATUS_PAGE = "status_page", _("Status page")
+
+
+# Keys of an event's data that stay with the agents when a carrier reads the event (API or webhook): who owns the
+# complaint, the earlier complaint a repeat points to (possibly another carrier's), and the canned reply used.
+CARRIER_HIDDEN_EVENT_DATA = frozenset({"repeat_of", "owner", "from_owner", "to_owner", "macro"})

@@ -10,8 +10,9 @@ from complaints.choices import Category, EventKind, Language, Status, Visibility
 from complaints.errors import InvalidInput
 from complaints.macros.models import Macro
 from complaints.macros.services import macro_apply, macro_render, macro_save, macros_for
-from complaints.models import Complaint
+from complaints.models import Complaint, WebhookDelivery, WebhookEndpoint
 from tests.factories import make_complaint
+from tests.fixtures.partner_api import detail_url
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +144,24 @@ def test_an_internal_macro_is_added_as_an_internal_note(agent, supervisor):
     note = complaint.events.get(kind=EventKind.INTERNAL_NOTE)
     assert note.message == "已联系 中通快递" and note.data == {"macro": macro.pk}
     assert not complaint.events.filter(kind=EventKind.PUBLIC_REPLY).exists()
+
+
+def test_the_carrier_never_learns_which_canned_reply_was_used(supervisor, agent, zto, zto_api):
+    # Given ZTO listens for its complaints' events
+    WebhookEndpoint.objects.create(carrier=zto, url="https://hooks.zto.example/redress", secret="s" * 32)
+    complaint = make_complaint(carrier=zto)
+    macro = macro_save(actor=supervisor, name="Asked the outlet", language=Language.ZH_HANS, body="已联系网点核实。")
+
+    # When an agent answers the complainant with the macro
+    macro_apply(macro=macro, complaint=complaint, actor=agent, message="已联系网点核实。")
+
+    # Then the reply reaches the carrier, without the macro's id, through the API and the webhook
+    reply = EventKind.PUBLIC_REPLY
+    assert complaint.events.get(kind=reply).data["macro"] == macro.pk  # the agents' report counts it
+    [listed] = [e for e in zto_api.get(detail_url(complaint, "events/")).json() if e["kind"] == reply]
+    assert listed["message"] == "已联系网点核实。" and "macro" not in listed["data"]
+    [delivery] = [
+        d for d in WebhookDelivery.objects.filter(complaint=complaint) if d.payload["data"]["event"]["kind"] == reply
+    ]
+    assert delivery.payload["data"]["event"]["message"] == "已联系网点核实。"
+    assert "macro" not in delivery.payload["data"]["event"]["data"]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from complaints.choices import Category, Channel, Clock, EventKind, Language
+from complaints.choices import CARRIER_HIDDEN_EVENT_DATA, Category, Channel, Clock, EventKind, Language
 from complaints.models import Complaint, ComplaintEvent, ResolutionProposal
 from complaints.sla.clocks import DUE_FIELDS
 
@@ -284,7 +284,7 @@ class ComplaintCreateSerializer(StrictSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     # Event data meant for staff only (e.g. a link to another complaint, which may be another carrier's).
-    HIDDEN_DATA = frozenset({"repeat_of", "owner", "from_owner", "to_owner"})
+    HIDDEN_DATA = CARRIER_HIDDEN_EVENT_DATA
 
     actor_role = serializers.CharField(read_only=True, help_text="Who acted: carrier, agent, supervisor or system.")
     data = serializers.SerializerMethodField(help_text="Details of the event, depending on its kind.")

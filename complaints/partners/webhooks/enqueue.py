@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from complaints.choices import EventKind, Visibility
+from complaints.choices import CARRIER_HIDDEN_EVENT_DATA, EventKind, Visibility
 from complaints.evidence.choices import EvidenceVisibility
 from complaints.models import Complaint, ComplaintEvent
 from complaints.nudges import webhook_dispatcher_nudge
@@ -145,7 +145,7 @@ def _iso(value: datetime | None) -> str | None:
 def _payload(event_id: uuid.UUID, event_type: str, event: ComplaintEvent, complaint: Complaint) -> dict:
     """A thin event: what happened and the complaint's state right after it; the full complaint is one GET away."""
     public = _for_the_carrier(event)
-    data = dict(event.data or {}) if public else {}
+    data = {k: v for k, v in (event.data or {}).items() if k not in CARRIER_HIDDEN_EVENT_DATA} if public else {}
     if event.kind == EventKind.ESCALATED:
         # Who owned it before is our business, not the carrier's.
         data = {k: v for k, v in (event.data or {}).items() if k in ("from_level", "to_level", "reason", "clock")}
