@@ -4,7 +4,8 @@
 # scripts/supervise.sh, which starts them again if they die (a crash, a kill); if the web server stops, all stop.
 #
 # Environment: everything config/settings reads (see README.md), plus
-#   REDRESS_PORT   port for the development server (default 8000; it always listens on 127.0.0.1)
+#   REDRESS_PORT   port for the development server (default 8000; it always listens on 127.0.0.1); also the port of
+#                  the links in messages unless REDRESS_PUBLIC_BASE_URL is set
 #   VENV           virtualenv to use (default .venv)
 set -euo pipefail
 
@@ -12,6 +13,9 @@ cd "$(dirname "$0")/.."
 BIN="${VENV:-.venv}/bin"
 PORT="${REDRESS_PORT:-8000}"
 BASE_URL="http://127.0.0.1:${PORT}"
+# Links in messages (status page, survey, the weekly report's email) point at this server unless told otherwise:
+# the demo's month of messages is written while seeding, so without this they would all say port 8000.
+export REDRESS_PUBLIC_BASE_URL="${REDRESS_PUBLIC_BASE_URL:-$BASE_URL}"
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.settings.local}"
 export PYTHONUNBUFFERED=1
 
@@ -58,8 +62,9 @@ printf '%s\n' "$backends"
 say "Applying migrations (manage.py migrate)"
 "$BIN/python" manage.py migrate --noinput
 
-say "Loading the demo data (manage.py seed_demo)"
-seed_output="$("$BIN/python" manage.py seed_demo)"
+say "Loading the demo data (manage.py seed_demo; the first time it lives a month through, under a minute)"
+# The address the server below listens on, whatever else (a REDRESS_PORT in .env) the settings read.
+seed_output="$("$BIN/python" manage.py seed_demo --host 127.0.0.1 --port "$PORT")"
 printf '%s\n' "$seed_output"
 
 # --- 2. Web, worker and beat ----------------------------------------------------------------------------------------

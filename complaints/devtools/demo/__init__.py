@@ -1,6 +1,7 @@
 """Demo data for ``manage.py seed_demo``: the three partner carriers, the demo users and about 300 complaints with
-back-dated, realistic histories (replies, notes, hand-overs to the carrier, surveys, resolutions, reopenings), all
-made through complaints.services exactly as the admin and the API make them.
+realistic histories (replies, notes, hand-overs to the carrier, claims, surveys, resolutions, reopenings), all made
+through the services exactly as the admin, the API and the SMS callback make them, and lived through in time order
+with beat's jobs (sweep, planners, dispatcher, surge check, Monday report) running in between (month.py).
 
 The modules:
 
@@ -8,6 +9,8 @@ The modules:
 * people.py: carriers, demo users, and what complainants, parcels and places are drawn from;
 * plan.py: the ~300 planned complaints, independent of the time the demo runs;
 * histories.py: what happened to each of them, laid out between when it was received and now;
+* month.py: living those histories through, with the clock moved to each moment and beat's jobs in between;
+* acts.py: what the people of the stories do at each step, through the services;
 * seed.py: running it (``seed_demo``), and where to log in afterwards.
 
 Deterministic, and idempotent by identity
@@ -23,10 +26,13 @@ database is left alone. Hence:
 
 * a second run, the same day or months later, creates nothing and changes nothing: the first run's timelines stay
   where they were and simply age;
-* if some demo complaints were deleted, only those are made again, with times relative to the new run;
 * carriers and users are get-or-create by code and username. An existing carrier or user is never modified: its
   password, names and flags stay as they are (only a missing role group is added, which changes nothing when the
   group is already there).
+
+The complaints are the exception: their month hangs together (a breach escalates, a late reply is late on the
+report, a survey answer follows the survey), so it is played only on a database without any demo complaint. If some
+are there, nothing is added (the command says the month was played before); delete them all to play it again.
 
 All of it runs in one transaction: a failure leaves the database as it was.
 """

@@ -90,7 +90,10 @@ MIN_AGE_HOURS = {
 def _received_at(p: Planned, now: datetime) -> datetime:
     local_now = timezone.localtime(now)
     midnight = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
-    at = midnight - timedelta(days=p.days_ago) + timedelta(minutes=p.minute_of_day, seconds=p.second)
+    days_ago = p.days_ago
+    if p.surge:  # all on the Wednesday of the last full week
+        days_ago = local_now.weekday() + 5
+    at = midnight - timedelta(days=days_ago) + timedelta(minutes=p.minute_of_day, seconds=p.second)
     latest = now - YOUNGEST
     if at > latest:  # later today than now: received a little while ago instead
         at = latest - timedelta(minutes=p.minute_of_day % 240, seconds=p.second)
@@ -107,7 +110,7 @@ def _pick_status(age_hours: float, rng: random.Random) -> str:
 def _cover_every_status(chosen: dict[int, str], ages: dict[int, float], carrier_less: set[int]) -> None:
     """Make sure every status occurs: give a missing one to the youngest (new, acknowledged) or oldest (the others)
     complaint old enough for it whose own status occurs more than once."""
-    for status in Status.values:
+    for status in MIN_AGE_HOURS:  # the statuses a story can end in (a merge is not one)
         counts = Counter(chosen.values())
         if counts[status] or not chosen:
             continue

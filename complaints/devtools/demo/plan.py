@@ -102,6 +102,7 @@ class Planned:
     ctx: dict[str, Any] = field(default_factory=dict)
     amounts: dict[str, Decimal] = field(default_factory=dict)
     repeat_of: int | None = None
+    surge: bool = False  # one of the complaints of the surge (histories.py puts them all on one day)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -343,6 +344,27 @@ def _plan_repeats(plan: list[Planned], rng: random.Random, count: int) -> None:
             later.contact_channel = ContactChannel.EMAIL
 
 
+# The surge: most of one carrier's damage complaints arrive on one day (a hub left parcels in the rain), which the
+# hourly surge check (reports/surge.py) must notice. histories.py puts them on a weekday of the last full week.
+SURGE_CARRIER = "ZTO"
+SURGE_CATEGORY = Category.DAMAGE
+SURGE_SHARE = 0.6
+
+
+def _plan_surge(plan: list[Planned]) -> None:
+    repeated = {p.repeat_of for p in plan if p.repeat_of is not None}
+    candidates = [
+        p
+        for p in plan
+        if p.carrier_code == SURGE_CARRIER
+        and p.category == SURGE_CATEGORY
+        and p.repeat_of is None
+        and p.index not in repeated
+    ]
+    for p in candidates[: round(len(candidates) * SURGE_SHARE)]:
+        p.surge = True
+
+
 def build_plan() -> list[Planned]:
     """The ~300 complaints, identical on every machine and every day."""
     rng = random.Random(f"{SEED}/plan")
@@ -350,6 +372,7 @@ def build_plan() -> list[Planned]:
     channels = _spread(rng, CHANNEL_WEIGHTS, COMPLAINT_COUNT)
     plan = [_plan_one(i, categories[i], channels[i]) for i in range(COMPLAINT_COUNT)]
     _plan_repeats(plan, rng, count=max(2, len(plan) * 6 // 100))
+    _plan_surge(plan)
     keys = Counter(p.key for p in plan)
     assert max(keys.values()) == 1, "two planned complaints share a waybill and description"
     assert {p.category for p in plan} == set(Category.values), "a category is missing from the plan"

@@ -83,6 +83,7 @@ class Story:
         high_risk = p.medical or p.channel in (Channel.SOCIAL_MEDIA, Channel.REGULATOR) or p.repeat_of is not None
         high_risk = high_risk or p.declared_at_intake >= Decimal(settings.REDRESS_HIGH_VALUE_THRESHOLD)
         self.high_risk = high_risk
+        self.claimed = False
         if high_risk:
             self.owner = weighted(rng, (("supervisor", 60), ("agent1", 20), ("agent2", 20)))
         else:
@@ -198,11 +199,27 @@ class Story:
     def progress(self) -> None:
         self.add(10, 240, "reply", actor=self.owner, message=self.text(PROGRESS_ZH, PROGRESS_EN))
 
+    def claim(self, amount: Decimal) -> None:
+        """Compensation through the claim services: an agent proposes what the resolution will say, whoever may
+        approve that amount approves it (the supervisor above the agents' limit, never their own claim), and the
+        payout is recorded a day or three after the resolution."""
+        self.claimed = True
+        proposer = self.owner if self.owner != "supervisor" else self.rng.choice(("agent1", "agent2"))
+        approver = proposer if amount <= AGENT_APPROVAL_LIMIT else "supervisor"
+        self.add(20, 240, "propose", actor=proposer, amount=amount, payout=self.p.outcome.payout)
+        self.add(20, 480, "approve", actor=approver)
+
+    def pay(self) -> None:
+        self.add(1440, 4320, "pay", actor="supervisor")
+
     def resolve(self, *, follow_up: bool = False) -> None:
         p = self.p
         amount = p.amounts.get(p.outcome.payout) if p.outcome.payout else None
         if amount is not None and amount > AGENT_APPROVAL_LIMIT and self.owner != "supervisor":
             self.add(30, 600, "note", actor="supervisor", message=APPROVAL_NOTE_ZH.format(amount=amount))
+        first_claim = amount is not None and not self.claimed
+        if first_claim:
+            self.claim(amount)
         summary = self.text(p.outcome.zh, p.outcome.en)
         if follow_up:
             summary += (" " if p.english else "") + self.text(FOLLOW_UP_ZH, FOLLOW_UP_EN)
@@ -216,6 +233,8 @@ class Story:
             root_cause_area=p.outcome.area,
             carrier_liable=p.outcome.liable,
         )
+        if first_claim:
+            self.pay()
 
     def survey(self, score: int, *, low: float = 4320, high: float = 5760) -> None:
         if score <= 2 and self.p.outcome.payout:

@@ -927,6 +927,9 @@ ESCALATE_REASON_ZH = {
     Channel.REGULATOR: "12305申诉件，邮政管理局要求限期回复，升级至投诉中心跟进。",
 }
 APPROVAL_NOTE_ZH = "主管审批：赔偿金额{amount}元超出坐席审批权限（500元），同意按方案执行。"
+# Why a claim is proposed at the amount the resolution promised rather than the computed one.
+CLAIM_REASON_ZH = "按与投诉人协商一致并经承运商确认的金额赔偿。"
+CLAIM_REASON_EN = "The amount agreed with the complainant and confirmed by the carrier."
 UPDATE_NOTE_ZH = "客户补充了购买凭证，申报价值更正为{value}元。"
 # Dissatisfied survey answers: about the money when money was promised, else about the service.
 SURVEY_LOW_MONEY_ZH = ("款项到现在还没到账，所谓的处理就是敷衍。", "说好3个工作日到账，一个星期了还没收到。")

@@ -1,10 +1,12 @@
-"""`manage.py seed_demo`: demo carriers, users and ~300 complaints with histories. Safe to run again: what exists is
-left alone (see complaints/devtools/demo/__init__.py for how). Ends by saying where to log in: on the port in
-REDRESS_PORT, the one scripts/run_local.sh serves on, unless --host/--port say otherwise."""
+"""`manage.py seed_demo`: demo carriers, users and ~300 complaints, their month lived through with the real sweep,
+planners, dispatcher and Monday report (complaints/devtools/demo/month.py). Safe to run again: what exists is left
+alone (see complaints/devtools/demo/__init__.py for how). Ends by saying where to log in: on the port in
+REDRESS_PORT, the one scripts/run_local.sh serves on, unless --host/--port say otherwise, and how long it took."""
 
 import os
 import time
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,8 +24,9 @@ def port(value: str) -> int:
 
 class Command(DevtoolCommand):
     help = gettext_lazy(
-        "Create demo carriers, users and about 300 complaints from the last six weeks. Running it again creates "
-        "nothing new and changes nothing."
+        "Create demo carriers, users and about 300 complaints from the last six weeks, living the weeks through with "
+        "the clock sweep, the planners, the outbox dispatcher and the Monday report. Running it again creates nothing "
+        "new and changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -65,6 +68,27 @@ class Command(DevtoolCommand):
                 "existing": result.complaints_existing,
             }
         )
+        month = result.month
+        if month is not None:
+            self.stdout.write(
+                _(
+                    "The month, lived from %(start)s to now with beat's jobs in between: %(sent)d messages sent, "
+                    "%(updates)d progress updates, %(breaches)d breaches, %(escalations)d escalations, %(sms)d "
+                    "surveys answered by SMS, %(surges)d surge alerts, %(reports)d weekly reports emailed."
+                )
+                % {
+                    "start": timezone.localtime(month.started_at).strftime("%Y-%m-%d"),
+                    "sent": month.messages_sent,
+                    "updates": month.progress_updates,
+                    "breaches": month.breaches,
+                    "escalations": month.escalations,
+                    "sms": month.surveys_by_sms,
+                    "surges": month.surges,
+                    "reports": month.reports_emailed,
+                }
+            )
+        elif result.complaints_existing:
+            self.stdout.write(_("The demo month was played before: nothing was added to it."))
         self.stdout.write("")
         self.stdout.write(_("Demo users:"))
         width = max(len(line.username) for line in result.users)
