@@ -39,6 +39,7 @@ from complaints.followups.outbox import messages_enqueue
 from complaints.guards import (
     complaint_check_version,
     complaint_lock,
+    complaint_refuse_if_closed,
     complaint_save,
     instance_sync,
 )
@@ -233,6 +234,9 @@ def complaint_update(
     with transaction.atomic():
         fresh = complaint_lock(complaint=complaint)
         complaint_check_version(fresh, expected_version)
+        if fresh.status == Status.MERGED:
+            # Its life goes on in the primary: a changed carrier or waybill here would contradict the merge.
+            complaint_refuse_if_closed(fresh)
         if "complainant_phone" in changes:
             changes["complainant_phone"] = normalise_phone(changes["complainant_phone"])
         before = {name: getattr(fresh, name) for name in changes}

@@ -264,6 +264,21 @@ def test_a_merged_complaint_takes_no_reply(agent):
 
 
 @pytest.mark.django_db
+def test_a_merged_complaints_details_are_no_longer_corrected(agent, sf):
+    # Given a merged duplicate
+    first, duplicate = pair()
+    services.complaint_merge(duplicate=duplicate, primary=first, actor=agent)
+    before = fields_of(duplicate)
+
+    # When an agent tries to move it to another carrier
+    with pytest.raises(IllegalTransition, match=first.reference):
+        services.complaint_update(complaint=duplicate, actor=agent, expected_version=None, changes={"carrier": sf})
+
+    # Then nothing changed: the merge stays between one carrier's complaints
+    assert fields_of(duplicate) == before
+
+
+@pytest.mark.django_db
 def test_the_duplicates_carrier_gets_a_complaint_merged_webhook(agent, zto):
     # Given ZTO's endpoint (every event type) and a duplicate of a ZTO complaint
     endpoint = WebhookEndpoint.objects.create(carrier=zto, url="https://hooks.zto.example/redress", secret="s" * 32)
