@@ -1,7 +1,7 @@
 """What the people of the demo's stories do, each step through the service the admin, the partner API, the survey
-page or the SMS callback would call: intake, the agents' and the carriers' actions, compensation claims (proposed,
-approved, paid) and the complainants' survey answers (by SMS through the inbound service when the survey came by
-SMS). month.py decides when."""
+page or the SMS callback would call: intake, the agents' and the carriers' actions (a partner-API carrier proposes
+the resolution, the agent confirms it), compensation claims (proposed, approved, paid) and the complainants' survey
+answers (by SMS through the inbound service when the survey came by SMS). month.py decides when."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from complaints.inbound.models import InboundOutcome, SmsGateway
 from complaints.inbound.selectors import pending_survey_for_phone
 from complaints.inbound.services import inbound_sms_receive
 from complaints.inbound.sms import Uplink
-from complaints.models import Complaint, OutboundMessage
+from complaints.models import Complaint, OutboundMessage, ProposalState, ResolutionProposal
 from complaints.sla.escalate import complaint_escalate
 
 # How long a complainant takes to answer a survey once it is sent, at the least and at the most.
@@ -110,6 +110,21 @@ class Acts:
             services.complaint_hand_to_carrier(complaint=complaint, actor=actor, message=params["message"], at=at)
         elif action == "accept":
             services.complaint_carrier_accept(complaint=complaint, actor=actor, at=at)
+        elif action == "carrier_propose":
+            services.resolution_propose(
+                complaint=complaint, actor=actor, summary=params["summary"], root_cause=params["root_cause"], at=at
+            )
+        elif action == "resolve" and params.get("confirm"):
+            proposal = ResolutionProposal.objects.filter(complaint=complaint, state=ProposalState.PROPOSED).first()
+            if proposal is None:
+                raise _NothingToDo("no resolution proposal")
+            services.resolution_proposal_confirm(
+                proposal=proposal,
+                actor=actor,
+                root_cause_area=params.get("root_cause_area", ""),
+                carrier_liable=params.get("carrier_liable"),
+                at=at,
+            )
         elif action == "resolve":
             services.complaint_resolve(
                 complaint=complaint,
@@ -135,12 +150,12 @@ class Acts:
         elif action == "approve":
             claim = self.claims.get(i)
             if claim is None:
-                raise _NoClaim("no claim")
+                raise _NothingToDo("no claim")
             self.claims[i] = compensation.claim_approve(claim=claim, actor=actor, at=at)
         elif action == "pay":
             claim = self.claims.get(i)
             if claim is None or claim.state != ClaimState.APPROVED:
-                raise _NoClaim("no claim")
+                raise _NothingToDo("no claim")
             self.claims[i] = compensation.claim_pay(
                 claim=claim, actor=actor, payout_reference=f"DEMO-PAY-{complaint.reference}", at=at
             )
@@ -213,8 +228,8 @@ class Acts:
         services.complaint_answer_survey(complaint=complaint, cycle=cycle, score=score, comment=comment, at=at)
 
 
-class _NoClaim(ServiceError):
-    """No claim to approve or pay: its proposal was refused."""
+class _NothingToDo(ServiceError):
+    """No claim to approve or pay (its proposal was refused), no carrier's proposal to confirm."""
 
 
 class _NoSurvey(ServiceError):

@@ -223,15 +223,23 @@ class Story:
         summary = self.text(p.outcome.zh, p.outcome.en)
         if follow_up:
             summary += (" " if p.english else "") + self.text(FOLLOW_UP_ZH, FOLLOW_UP_EN)
+        root_cause = p.outcome.root_cause.format(**self.ctx)
+        # A carrier working through the partner API proposes the resolution itself; the agent confirms it.
+        by_carrier = p.channel == Channel.PARTNER_API and p.carrier_code is not None and not follow_up
+        if by_carrier:
+            self.add(
+                30, 600, "carrier_propose", actor=CARRIER_USER[p.carrier_code], summary=summary, root_cause=root_cause
+            )
         self.add(
             60,
             1440,
             "resolve",
             actor=self.owner,
             summary=summary,
-            root_cause=p.outcome.root_cause.format(**self.ctx),
+            root_cause=root_cause,
             root_cause_area=p.outcome.area,
             carrier_liable=p.outcome.liable,
+            confirm=by_carrier,
         )
         if first_claim:
             self.pay()
