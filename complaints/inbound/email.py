@@ -25,18 +25,18 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints import services
-from complaints.choices import Category, Channel, ContactChannel, Language, ReplyChannel, Status
+from complaints.choices import Channel, ContactChannel, ReplyChannel, Status
 from complaints.errors import InvalidInput, ServiceError
 from complaints.evidence.files import CleanFile
 from complaints.evidence.services import IncomingFile, evidence_files_check
 from complaints.inbound.mail import InboundMail, reply_text
 from complaints.inbound.models import EmailOutcome, InboundEmail
 from complaints.inbound.selectors import complaint_by_id, latest_complaint_for_email, open_complaint_for_email
-from complaints.inbound.services import _CJK, _waybill_in
+from complaints.inbound.services import inbound_complaint_details
 from complaints.links import read_reply_token, reply_token_in
 from complaints.models import Complaint
 
@@ -181,28 +181,15 @@ def _new_complaint(
     if not mail.sender:
         row.detail = _("The mail has no sender address.")
         return
-    previous = previous or latest_complaint_for_email(email=mail.sender)
-    waybill = _waybill_in(f"{mail.subject}\n{text}")
-    if previous is None and waybill is None:
+    details = inbound_complaint_details(
+        previous=previous or latest_complaint_for_email(email=mail.sender),
+        text=f"{mail.subject}\n{text}",
+        keep="complainant_phone",
+        stranger_name=lambda: mail.sender_name or _("Email sender %(address)s") % {"address": mail.sender},
+    )
+    if details is None:
         row.detail = _("No complaint from this address, and no waybill number in the mail.")
         return
-    details = {
-        "waybill_number": waybill or previous.waybill_number,
-        "carrier": previous.carrier if previous is not None and waybill in (None, previous.waybill_number) else None,
-        "category": previous.category if previous is not None and waybill is None else Category.OTHER,
-    }
-    if previous is not None:
-        details |= {
-            "complainant_name": previous.complainant_name,
-            "complainant_phone": previous.complainant_phone,
-            "language": previous.language,
-        }
-    else:
-        written = f"{mail.subject}{text}"
-        language = Language.ZH_HANS if _CJK.search(written) or not written.isascii() else Language.EN
-        with translation.override(language):
-            name = mail.sender_name or _("Email sender %(address)s") % {"address": mail.sender}
-        details |= {"complainant_name": name[:100], "language": language}
     description = "\n\n".join(part for part in (mail.subject, text) if part) or _("(an empty email)")
     try:
         with transaction.atomic():

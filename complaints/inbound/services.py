@@ -18,7 +18,9 @@ The text decides, in this order (docs/channels.md, "Inbound SMS"):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -33,6 +35,9 @@ from complaints.inbound.selectors import latest_complaint_for_phone, pending_sur
 from complaints.inbound.sms import Uplink, keyword_of, survey_answer_of, text_normalise
 from complaints.phones import phone_parse
 from complaints.validators import validate_waybill_number
+
+if TYPE_CHECKING:
+    from complaints.models import Complaint
 
 # A waybill number in free text: 8-30 letters and digits with at least 8 digits ("ZT7512345678", "773012345678901").
 _WAYBILL = re.compile(r"(?<![A-Za-z0-9])(?=(?:[A-Za-z]*\d){8})[A-Za-z0-9]{8,30}(?![A-Za-z0-9])")
@@ -116,27 +121,15 @@ def _reply(row: InboundSms, *, phone: str, at: datetime) -> bool:
 
 
 def _new_complaint(row: InboundSms, *, phone: str, at: datetime) -> None:
-    previous = latest_complaint_for_phone(phone=phone)
-    waybill = _waybill_in(row.text)
-    if previous is None and waybill is None:
+    details = inbound_complaint_details(
+        previous=latest_complaint_for_phone(phone=phone),
+        text=row.text,
+        keep="complainant_email",
+        stranger_name=lambda: _("SMS sender …%(last4)s") % {"last4": phone[-4:]},
+    )
+    if details is None:
         row.detail = _("No complaint from this number, and no waybill number in the text.")
         return
-    details = {
-        "waybill_number": waybill or previous.waybill_number,
-        "carrier": previous.carrier if previous is not None and waybill in (None, previous.waybill_number) else None,
-        "category": previous.category if previous is not None and waybill is None else Category.OTHER,
-    }
-    if previous is not None:
-        details |= {
-            "complainant_name": previous.complainant_name,
-            "complainant_email": previous.complainant_email,
-            "language": previous.language,
-        }
-    else:
-        language = Language.ZH_HANS if _CJK.search(row.text) or not row.text.isascii() else Language.EN
-        with translation.override(language):
-            name = _("SMS sender …%(last4)s") % {"last4": phone[-4:]}
-        details |= {"complainant_name": name, "language": language}
     complaint = services.complaint_create(
         actor=None,
         channel=Channel.SMS,
@@ -147,6 +140,34 @@ def _new_complaint(row: InboundSms, *, phone: str, at: datetime) -> None:
         **details,
     )
     row.outcome, row.complaint = InboundOutcome.NEW_COMPLAINT, complaint
+
+
+def inbound_complaint_details(
+    *, previous: Complaint | None, text: str, keep: str, stranger_name: Callable[[], str]
+) -> dict[str, Any] | None:
+    """What a new complaint from an SMS or a mail that answers nothing open takes: the waybill the text names (else
+    the sender's previous complaint's), that complaint's carrier when it is the same waybill and its category when
+    no other waybill is named, and the complainant's name, other contact (`keep`) and language; from a stranger, the
+    language the text is written in and `stranger_name()` said in it. None with neither a previous complaint nor a
+    waybill: there is nothing to file."""
+    waybill = _waybill_in(text)
+    if previous is None and waybill is None:
+        return None
+    details = {
+        "waybill_number": waybill or previous.waybill_number,
+        "carrier": previous.carrier if previous is not None and waybill in (None, previous.waybill_number) else None,
+        "category": previous.category if previous is not None and waybill is None else Category.OTHER,
+    }
+    if previous is not None:
+        return details | {
+            "complainant_name": previous.complainant_name,
+            keep: getattr(previous, keep),
+            "language": previous.language,
+        }
+    language = Language.ZH_HANS if _CJK.search(text) or not text.isascii() else Language.EN
+    with translation.override(language):
+        name = str(stranger_name())
+    return details | {"complainant_name": name[:100], "language": language}
 
 
 def _waybill_in(text: str) -> str | None:
