@@ -5,14 +5,13 @@ complaint_columns: the computed columns and clocks, complaint_actions: the chang
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
 from django.db.models import F
-from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from complaints import services
-from complaints.admin.base import ReadOnlyAdminMixin
+from complaints.admin.base import ReadOnlyAdminMixin, ServiceRefusalMixin
 from complaints.admin.complaint_actions import ComplaintActionsMixin
 from complaints.admin.complaint_columns import ComplaintColumnsMixin
 from complaints.admin.complaint_filters import AssignmentFilter, DeadlineFilter, QueueFilter
@@ -20,7 +19,6 @@ from complaints.admin.evidence import ComplaintEvidenceMixin
 from complaints.admin.forms import ComplaintAdminForm
 from complaints.admin.paginator import CappedCountPaginator
 from complaints.compensation.admin import CompensationClaimInline
-from complaints.errors import ServiceError
 from complaints.models import Complaint, ComplaintEvent
 from complaints.selectors import NAME_MATCH_CAP, complaint_search, complaint_search_is_name
 
@@ -33,7 +31,9 @@ class ComplaintChangeList(ChangeList):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(ComplaintColumnsMixin, ComplaintActionsMixin, ComplaintEvidenceMixin, admin.ModelAdmin):
+class ComplaintAdmin(
+    ServiceRefusalMixin, ComplaintColumnsMixin, ComplaintActionsMixin, ComplaintEvidenceMixin, admin.ModelAdmin
+):
     form = ComplaintAdminForm
     inlines = (CompensationClaimInline,)
     change_form_template = "admin/complaints/complaint/change_form.html"
@@ -177,14 +177,6 @@ class ComplaintAdmin(ComplaintColumnsMixin, ComplaintActionsMixin, ComplaintEvid
         for field in Complaint._meta.concrete_fields:
             setattr(obj, field.attname, getattr(saved, field.attname))
         obj._state.adding = False
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ServiceError as error:
-            # The service refused (a race the form could not see): nothing was written.
-            self.message_user(request, str(error), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:

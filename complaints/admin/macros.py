@@ -5,12 +5,12 @@ refusal of an unknown placeholder as an error on the text."""
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_supervisor
-from complaints.errors import InvalidInput, ServiceError
+from complaints.admin.base import ServiceRefusalMixin
+from complaints.errors import InvalidInput
 from complaints.macros.models import Macro
 from complaints.macros.services import EDITABLE, PLACEHOLDERS, macro_placeholders_check, macro_save
 
@@ -39,7 +39,7 @@ class MacroAdminForm(forms.ModelForm):
 
 
 @admin.register(Macro)
-class MacroAdmin(admin.ModelAdmin):
+class MacroAdmin(ServiceRefusalMixin, admin.ModelAdmin):
     form = MacroAdminForm
     list_display = ("name", "language", "category", "visibility", "next_status", "is_active", "created_by")
     list_filter = ("is_active", "language", "category", "visibility")
@@ -67,11 +67,3 @@ class MacroAdmin(admin.ModelAdmin):
         )
         obj.pk, obj.created_by_id, obj.created_at = saved.pk, saved.created_by_id, saved.created_at
         obj._state.adding = False
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ServiceError as error:
-            # The service refused what the form let through: nothing was written.
-            self.message_user(request, str(error), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())

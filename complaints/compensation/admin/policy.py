@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_supervisor
+from complaints.admin.base import ServiceRefusalMixin
 from complaints.compensation import services
 from complaints.compensation.forms import PolicyForm
 from complaints.compensation.models import CompensationPolicy
-from complaints.errors import ServiceError
 
 
 @admin.register(CompensationPolicy)
-class CompensationPolicyAdmin(admin.ModelAdmin):
+class CompensationPolicyAdmin(ServiceRefusalMixin, admin.ModelAdmin):
     """Every version, newest first: the history of the standard. Saving (a new one, or a change to any version)
     makes the next version and activates it; versions that exist are never changed."""
 
@@ -88,10 +87,3 @@ class CompensationPolicyAdmin(admin.ModelAdmin):
             % {"version": saved.version},
             messages.INFO,
         )
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ServiceError as error:
-            self.message_user(request, str(error), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
