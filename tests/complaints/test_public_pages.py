@@ -15,6 +15,7 @@ from complaints.choices import Channel, EventKind, MessageKind, Status
 from complaints.followups.planning import revisits_plan
 from complaints.links import status_url, survey_url
 from complaints.models import Complaint, ComplaintEvent, OutboundMessage, SurveyResponse
+from tests.public_form import FORM, form_data, started_stamp
 
 pytestmark = pytest.mark.django_db
 
@@ -299,30 +300,6 @@ def test_invalid_score_shows_the_form_again(client, agent):
 
 
 # --- The public form ------------------------------------------------------------------------------------------------
-
-FORM = reverse("public:file")
-
-
-def form_data(started, **overrides):
-    data = {
-        "waybill_number": "SF1234567890123",
-        "category": "delay",
-        "description": "快件五天没有更新物流信息。",
-        "complainant_name": "刘洋",
-        "complainant_phone": "13912345678",
-        "complainant_email": "",
-        "website": "",
-        "started": started,
-    }
-    data.update(overrides)
-    return data
-
-
-def started_stamp(client, moment):
-    with at(moment):
-        page = client.get(FORM)
-    assert page.status_code == 200
-    return page.context["form"].initial["started"]
 
 
 def nothing_written():

@@ -18,8 +18,10 @@ from complaints.evidence.models import Evidence
 from complaints.links import status_url
 from complaints.models import Complaint, ComplaintEvent, OutboundMessage
 from complaints.public.limits import REPLY_LIMIT
+from tests import public_form
 from tests.evidence_files import jpeg_with_gps, png
 from tests.factories import make_complaint
+from tests.public_form import FORM, started_stamp
 
 pytestmark = pytest.mark.django_db
 
@@ -248,28 +250,10 @@ def test_a_file_that_is_not_a_picture_is_refused_on_the_form(client, agent):
 
 # --- The public complaint form with photos ---------------------------------------------------------------------------
 
-FORM = reverse("public:file")
-
 
 def form_data(started, **overrides):
-    data = {
-        "waybill_number": "SF1234567890123",
-        "category": "damage",
-        "description": "外箱压坏了，里面的杯子碎了。",
-        "complainant_name": "刘洋",
-        "complainant_phone": "13912345678",
-        "complainant_email": "",
-        "website": "",
-        "started": started,
-    }
-    data.update(overrides)
-    return data
-
-
-def started_stamp(client, moment):
-    with at(moment):
-        page = client.get(FORM)
-    return page.context["form"].initial["started"]
+    # A damaged parcel: what the photos show.
+    return public_form.form_data(started, category="damage", description="外箱压坏了，里面的杯子碎了。", **overrides)
 
 
 def test_the_public_form_stores_its_photos_with_the_complaint(client):
