@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.choices import EscalationLevel, RootCauseArea, Status, Visibility
 from complaints.evidence.choices import EvidenceKind, EvidenceVisibility
+from complaints.evidence.fields import MultipleFileField
 from complaints.macros.models import Macro
 from complaints.models import Complaint
 from complaints.selectors import assignable_staff
@@ -55,31 +56,6 @@ class MessageForm(VersionedForm):
     message = forms.CharField(
         label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}), max_length=MESSAGE_MAX_LENGTH
     )
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-# What the browser offers to choose; the service decides from the bytes whatever the browser sends.
-EVIDENCE_ACCEPT = "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif,application/pdf"
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; cleans to a list (empty when none was chosen and none is required)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        items = data if isinstance(data, (list, tuple)) else [data]
-        items = [item for item in items if item]
-        if not items:
-            if self.required:
-                raise forms.ValidationError(self.error_messages["required"], code="required")
-            return []
-        return [super(MultipleFileField, self).clean(item, initial) for item in items]
 
 
 class MessageWithFilesForm(MessageForm):

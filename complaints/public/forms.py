@@ -6,8 +6,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy
 
-from complaints.admin.forms import EVIDENCE_ACCEPT, MultipleFileField, MultipleFileInput
 from complaints.choices import Category
+from complaints.evidence.fields import MultipleFileField
 from complaints.services import MESSAGE_MAX_LENGTH
 
 
@@ -16,7 +16,6 @@ class FilesField(MultipleFileField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
