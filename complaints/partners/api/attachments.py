@@ -112,6 +112,27 @@ ATTACHMENT_EXAMPLE = {
 }
 
 
+def refuse_unseen(*, complaint, added: list[Evidence]) -> None:
+    """409 when an upload matched bytes the complaint already has as a file the carrier may not see (for the agents
+    only, or hidden): it is not stored again, and its details are not the carrier's to read."""
+    visible = set(
+        evidence_for_carrier(complaint=complaint).filter(pk__in=[e.pk for e in added]).values_list("pk", flat=True)
+    )
+    if any(e.pk not in visible for e in added):
+        raise Conflict(
+            _("This complaint already has this file, as a file for Redress's agents. Nothing was added."),
+            code="file_already_attached",
+        )
+
+
+def carrier_file_response(*, complaint, evidence_id: int):
+    """The bytes of one of the complaint's files the carrier may see; 404 for any other."""
+    evidence = evidence_for_carrier(complaint=complaint).filter(pk=evidence_id).first()
+    if evidence is None:
+        raise Http404
+    return evidence_response(evidence)
+
+
 class ComplaintAttachmentsView(CarrierComplaintView):
     parser_classes = [MultiPartParser]
 
@@ -177,13 +198,7 @@ class ComplaintAttachmentsView(CarrierComplaintView):
             visibility=visibility,
             expected_version=expected_version(request, complaint),
         )
-        if not evidence_for_carrier(complaint=complaint).filter(pk=added.pk).exists():
-            # The same bytes are already there as a file the carrier may not see (for the agents only, or hidden):
-            # it is not stored again, and its details are not the carrier's to read.
-            raise Conflict(
-                _("This complaint already has this file, as a file for Redress's agents. Nothing was added."),
-                code="file_already_attached",
-            )
+        refuse_unseen(complaint=complaint, added=[added])
         complaint.refresh_from_db()
         return Response(
             AttachmentSerializer(added).data,
@@ -210,8 +225,4 @@ class ComplaintAttachmentContentView(CarrierComplaintView):
         },
     )
     def get(self, request, reference: str, attachment_id: int):
-        complaint = self.get_complaint(reference)
-        evidence = evidence_for_carrier(complaint=complaint).filter(pk=attachment_id).first()
-        if evidence is None:
-            raise Http404
-        return evidence_response(evidence)
+        return carrier_file_response(complaint=self.get_complaint(reference), evidence_id=attachment_id)

@@ -10,9 +10,7 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.http import Http404
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -21,11 +19,10 @@ from rest_framework.response import Response
 
 from complaints.evidence.choices import EvidenceKind, EvidenceVisibility
 from complaints.evidence.models import Evidence
-from complaints.evidence.responses import evidence_response
 from complaints.evidence.selectors import evidence_for_carrier
 from complaints.evidence.services import evidence_add
+from complaints.partners.api.attachments import carrier_file_response, refuse_unseen
 from complaints.partners.api.etags import IF_MATCH_PARAMETER, complaint_etag, expected_version
-from complaints.partners.api.exceptions import Conflict
 from complaints.partners.api.idempotency import idempotent
 from complaints.partners.api.schema import WRITE_ERRORS, error_responses
 from complaints.partners.api.views import REFERENCE_PARAMETER, REFERENCE_PATTERN, CarrierComplaintView
@@ -165,15 +162,7 @@ class ComplaintEvidenceView(DeprecatedAlias, CarrierComplaintView):
             visibility=data["visibility"],
             expected_version=expected_version(request, complaint),
         )
-        visible = set(
-            evidence_for_carrier(complaint=complaint).filter(pk__in=[e.pk for e in added]).values_list("pk", flat=True)
-        )
-        if any(e.pk not in visible for e in added):
-            # The same bytes are already there as a file the carrier may not see: not the carrier's to read.
-            raise Conflict(
-                _("This complaint already has this file, as a file for Redress's agents. Nothing was added."),
-                code="file_already_attached",
-            )
+        refuse_unseen(complaint=complaint, added=added)
         complaint.refresh_from_db()
         return Response(
             EvidenceSerializer(added, many=True).data,
@@ -197,8 +186,4 @@ class ComplaintEvidenceFileView(DeprecatedAlias, CarrierComplaintView):
         },
     )
     def get(self, request, reference: str, evidence_id: int):
-        complaint = self.get_complaint(reference)
-        evidence = evidence_for_carrier(complaint=complaint).filter(pk=evidence_id).first()
-        if evidence is None:
-            raise Http404
-        return evidence_response(evidence)
+        return carrier_file_response(complaint=self.get_complaint(reference), evidence_id=evidence_id)
