@@ -263,6 +263,23 @@ class ReferenceSequence(models.Model):
         verbose_name = _("reference sequence")
 
 
+class FiguresRecount(models.Model):
+    """A local day (TIME_ZONE) whose counted flows changed after the day: a complaint's carrier, category or channel
+    corrected, a merge, a breach recorded after the day it was due. The reports' daily roll-up counts that day again
+    and deletes the row (reports/rollup.py); until then the weekly report counts the day's week from the rows."""
+
+    day = models.DateField(_("day"))
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("figures recount")
+        verbose_name_plural = _("figures recounts")
+        indexes = [models.Index(fields=["day"], name="figures_recount_day")]
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
 class ComplaintEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise TypeError("Complaint events are append-only and cannot be updated.")

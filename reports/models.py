@@ -65,3 +65,50 @@ class WeeklyReport(models.Model):
 
     def __str__(self) -> str:
         return self.iso_week
+
+
+class DailyFlow(models.Model):
+    """The weekly report's flows of one local day (TIME_ZONE) for one carrier, category and channel, as the report
+    counts them (reports.metrics): written by the roll-up (reports/rollup.py), read for the weeks it covers. A day is
+    counted once it is over; a later change that reaches it (complaints.recount) has it counted again."""
+
+    day = models.DateField(_("day"))
+    carrier_id = models.BigIntegerField(_("carrier"), null=True)
+    category = models.CharField(_("category"), max_length=32)
+    channel = models.CharField(_("channel"), max_length=32)
+    received = models.PositiveIntegerField(_("received"), default=0)
+    resolved = models.PositiveIntegerField(_("resolved"), default=0)
+    resolved_on_time = models.PositiveIntegerField(_("resolved on time"), default=0)
+    reopened = models.PositiveIntegerField(_("reopened"), default=0)
+    escalations = models.PositiveIntegerField(_("escalations"), default=0)
+    first_responses = models.PositiveIntegerField(_("first responses"), default=0)
+    first_response_on_time = models.PositiveIntegerField(_("first responses on time"), default=0)
+    answers = models.PositiveIntegerField(_("survey answers"), default=0)
+    low_answers = models.PositiveIntegerField(_("survey answers of 1-2"), default=0)
+    score_total = models.PositiveIntegerField(_("sum of the scores"), default=0)
+    missed_first_response = models.PositiveIntegerField(_("first-response breaches"), default=0)
+    missed_resolution = models.PositiveIntegerField(_("resolution breaches"), default=0)
+    missed_carrier_accept = models.PositiveIntegerField(_("carrier-accept breaches"), default=0)
+    missed_carrier_reply = models.PositiveIntegerField(_("carrier-reply breaches"), default=0)
+    missed_statutory = models.PositiveIntegerField(_("statutory breaches"), default=0)
+
+    class Meta:
+        verbose_name = _("daily flow")
+        verbose_name_plural = _("daily flows")
+        # One row per day, carrier, category and channel: the roll-up replaces a day's rows under its lock.
+        indexes = [models.Index(fields=["day"], name="daily_flow_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.carrier_id} {self.category} {self.channel}"
+
+
+class RollupProgress(models.Model):
+    """How far the daily roll-up has counted: every day before `rolled_until` is in DailyFlow (one row, id 1; locked
+    by the roll-up while it counts a day, so two never count at once)."""
+
+    rolled_until = models.DateField(_("rolled up until"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("roll-up progress")
+        verbose_name_plural = _("roll-up progress")

@@ -47,9 +47,12 @@ from complaints.models import (
     Complaint,
     ReferenceSequence,
 )
+from complaints.recount import figures_recount
 from complaints.services.inputs import complaint_full_clean, plain_value
 from complaints.validators import normalise_phone
 
+# The fields the weekly report splits the flows by (reports.metrics.common.DIMS).
+REPORTED_BY = {"carrier", "category", "channel"}
 # Fields an agent may correct after intake through complaint_update.
 EDITABLE_FIELDS = (
     "waybill_number",
@@ -254,6 +257,9 @@ def complaint_update(
         fresh.risk_social_media = fresh.risk_social_media or fresh.channel == Channel.SOCIAL_MEDIA
         fresh.risk_regulator = fresh.channel == Channel.REGULATOR
         complaint_save(fresh, [*changes, "risk_high_value", "risk_social_media", "risk_regulator"], at=at)
+        if diff.keys() & REPORTED_BY:
+            # Its past flows move to another carrier, category or channel in the report's daily roll-up.
+            figures_recount(complaint_ids=[fresh.pk])
         event_record(
             complaint=fresh,
             kind=EventKind.UPDATED,

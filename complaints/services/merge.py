@@ -29,6 +29,7 @@ from complaints.guards import (
     instance_sync,
 )
 from complaints.models import Complaint
+from complaints.recount import figures_recount
 from complaints.selectors import same_complainant
 
 
@@ -58,6 +59,8 @@ def complaint_merge(
             return instance_sync(duplicate, dup)
         complaint_check_version(dup, expected_version)
         _check_mergeable(dup, prim)
+        # Both leave their days' counts: the duplicate is counted through the primary, which may take its receipt.
+        figures_recount(complaint_ids=[dup.pk, prim.pk])
         previous = dup.status
         dup.status = Status.MERGED
         dup.merged_into = prim

@@ -26,6 +26,7 @@ from complaints.events import event_build, events_record_many
 from complaints.followups.messages import staff_message
 from complaints.followups.outbox import messages_enqueue
 from complaints.models import ClockAlert, Complaint, SlaPolicy
+from complaints.recount import figures_recount, local_day
 from complaints.sla.clocks import (
     ALERTING_CLOCKS,
     DUE_FIELDS,
@@ -155,6 +156,11 @@ def _sweep_batch(claimed: list[Complaint], *, policies: dict, now: datetime, res
         result.complaints += 1
 
     ClockAlert.objects.bulk_create(alerts)
+    # A breach counts in the day it was due: one recorded after that day changes a day the report may have rolled up.
+    today = local_day(now)
+    late_days = {local_day(a.due_at) for a in alerts if a.kind == AlertKind.BREACH} - {today}
+    if late_days:
+        figures_recount(days=late_days)
     events_record_many(events=events, now=now)
     messages_enqueue([m for m in messages if m is not None])
     complaints_update_many(changed, ["escalation_level", "owner", "version", "updated_at", "next_alert_at"])

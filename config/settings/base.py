@@ -193,6 +193,7 @@ CELERY_TASK_ROUTES = {
     "redress.dispatch_webhooks": {"queue": "webhooks"},
     "redress.weekly_report_send": {"queue": "reports"},
     "redress.surge_check": {"queue": "reports"},
+    "redress.report_rollup": {"queue": "reports"},
 }
 # One beat sends the schedule (config/beat.py): it holds a lock in Redis (a file lock with the filesystem broker) and
 # renews it on every tick; a second beat stands by and takes over within REDRESS_BEAT_LOCK_SECONDS of the first one
@@ -434,3 +435,5 @@ CELERY_BEAT_SCHEDULE["weekly-report-email"] = {
     "schedule": crontab(minute=0, hour="8-23", day_of_week="mon"),
 }
 CELERY_BEAT_SCHEDULE["surge-check"] = {"task": "redress.surge_check", "schedule": crontab(minute=10)}
+# The report's daily roll-up counts each day once it is over (and again after a change reaches it).
+CELERY_BEAT_SCHEDULE["report-rollup"] = {"task": "redress.report_rollup", "schedule": 300.0}

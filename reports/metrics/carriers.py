@@ -10,6 +10,23 @@ from complaints.choices import Clock
 from reports.metrics.common import Tally, met, money, per_million
 from reports.metrics.labels import carrier_label
 
+# The figures of a scorecard; `key` and `label` name the carrier.
+SHOWN = (
+    "received",
+    "resolved",
+    "backlog",
+    "reopened",
+    "parcels",
+    "valid_complaints",
+    "regulator_valid_complaints",
+    "first_response_met_pct",
+    "resolution_met_pct",
+    "escalations",
+    "compensation_count",
+    "compensation_total",
+    "chargeback_total",
+)
+
 
 def carrier_rows(tally: Tally, parcels: dict[int, int], compensation: dict) -> list[dict]:
     """`parcels`: this week's volumes by carrier id; `compensation`: reports.metrics.compensation's result."""
@@ -44,4 +61,6 @@ def carrier_rows(tally: Tally, parcels: dict[int, int], compensation: dict) -> l
                 "chargeback_total": paid.get("chargebacks", money(Decimal(0))),
             }
         )
+    # A carrier whose week shows nothing (say, only a survey answered about it) has no scorecard.
+    rows = [r for r in rows if any(r[name] not in (None, 0, "0.00") for name in SHOWN)]
     return sorted(rows, key=lambda r: (-r["received"], -r["backlog"], r["key"]))

@@ -22,6 +22,7 @@ from reports.metrics.common import (
     percentiles_in_db,
     resolutions,
     rounded,
+    span,
     week_of,
 )
 from reports.metrics.labels import clock_label
@@ -52,9 +53,12 @@ def commitment() -> dict:
 
 def first_responses_count(tally: Tally) -> None:
     """First responses given: per week, and this week's on time per carrier (on time = that clock never breached)."""
-    week = tally.week
+    week, direct = tally.week, tally.direct
+    if not direct:
+        return
+    start, end = span(direct)
     for row in (
-        Complaint.objects.filter(counted_complaints(), first_response_at__gte=tally.t0, first_response_at__lt=week.end)
+        Complaint.objects.filter(counted_complaints(), first_response_at__gte=start, first_response_at__lt=end)
         .annotate(
             wk=TruncWeek("first_response_at"),
             this=Case(When(first_response_at__gte=week.start, then="carrier_id"), default=None),
@@ -64,6 +68,8 @@ def first_responses_count(tally: Tally) -> None:
         .order_by()
     ):
         w = week_of(row["wk"])
+        if w not in direct:
+            continue
         tally.trend[w]["first_responses"] += row["n"]
         tally.trend[w]["first_response_on_time"] += row["on_time"]
         if w == week:
@@ -73,20 +79,27 @@ def first_responses_count(tally: Tally) -> None:
 def breaches_count(tally: Tally) -> dict[str, int]:
     """Breaches, placed in the week of the due time they missed: per week and clock (`missed_<clock>` in the trend),
     this week's first-response and resolution breaches per carrier. Returns this week's breaches by clock."""
-    week = tally.week
+    week, direct = tally.week, tally.direct
     by_clock: dict[str, int] = defaultdict(int)
+    if not direct:
+        return by_clock
+    start, end = span(direct)
     for row in (
-        ClockAlert.objects.filter(counted_rows(), kind=AlertKind.BREACH, due_at__gte=tally.t0, due_at__lt=week.end)
+        ClockAlert.objects.filter(counted_rows(), kind=AlertKind.BREACH, due_at__gte=start, due_at__lt=end)
         .annotate(wk=TruncWeek("due_at"))
         .values("wk", "clock")
         .annotate(n=Count("id"))
         .order_by()
     ):
         w = week_of(row["wk"])
+        if w not in direct:
+            continue
         tally.trend[w]["breaches"] += row["n"]
         tally.trend[w][f"missed_{row['clock']}"] += row["n"]
         if w == week:
             by_clock[row["clock"]] += row["n"]
+    if not tally.recent_direct:
+        return by_clock
     for row in (
         ClockAlert.objects.filter(
             counted_rows(),

@@ -85,6 +85,8 @@ class Tally:
 
     week: IsoWeek
     weeks: list[IsoWeek]
+    # The weeks the daily roll-up gives (reports.metrics.rolled): the sections count the others from the rows.
+    rolled: set[IsoWeek] = field(default_factory=set)
     trend: dict[IsoWeek, dict] = field(init=False)
     split: dict[str, dict] = field(init=False)
     per_carrier: dict[IsoWeek, dict] = field(init=False)
@@ -101,9 +103,24 @@ class Tally:
         return self.week.previous()
 
     @property
-    def t0(self) -> datetime:
-        """The start of the oldest week computed from the rows."""
-        return self.weeks[0].start
+    def direct(self) -> list[IsoWeek]:
+        """The weeks counted from the rows, oldest first (the week and the previous one are both or neither)."""
+        return [w for w in self.weeks if w not in self.rolled]
+
+    @property
+    def direct_older(self) -> list[IsoWeek]:
+        """Those of them before the previous week (the trend's queries)."""
+        return [w for w in self.direct if w < self.prev]
+
+    @property
+    def recent_direct(self) -> bool:
+        """Whether this week and the previous one are counted from the rows (the split's queries)."""
+        return self.week not in self.rolled
+
+
+def span(weeks: list[IsoWeek]) -> tuple[datetime, datetime]:
+    """From the start of the first week to the end of the last (rows of weeks in between not listed are skipped)."""
+    return weeks[0].start, weeks[-1].end
 
 
 # --- SQL building blocks --------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, TruncWeek
 from complaints.choices import OPEN_STATUSES, MessageKind, MessageState, Status
 from complaints.models import Complaint, OutboundMessage, SurveyResponse
 from complaints.services import LOW_SCORES
-from reports.metrics.common import Tally, pct, week_of
+from reports.metrics.common import Tally, pct, span, week_of
 from reports.weeks import IsoWeek
 
 # A progress update or survey sent more than this after it fell due counts as missed (the dispatcher runs every
@@ -22,14 +22,18 @@ OMISSION_GRACE = timedelta(hours=1)
 
 def answers_count(tally: Tally) -> None:
     """Survey answers per week: how many, how many of 1-2, and the sum of the scores."""
+    if not (direct := tally.direct):
+        return
+    start, end = span(direct)
     for row in (
-        SurveyResponse.objects.filter(answered_at__gte=tally.t0, answered_at__lt=tally.week.end)
+        SurveyResponse.objects.filter(answered_at__gte=start, answered_at__lt=end)
         .annotate(wk=TruncWeek("answered_at"))
         .values("wk")
         .annotate(n=Count("id"), low=Count("id", filter=Q(score__in=LOW_SCORES)), total=Coalesce(Sum("score"), 0))
         .order_by()
     ):
-        w = week_of(row["wk"])
+        if (w := week_of(row["wk"])) not in direct:
+            continue
         tally.trend[w]["answers"] += row["n"]
         tally.trend[w]["low_answers"] += row["low"]
         tally.trend[w]["score_total"] += row["total"]

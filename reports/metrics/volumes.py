@@ -17,6 +17,7 @@ from reports.metrics.common import (
     counted_complaints,
     counted_rows,
     reopen_q,
+    span,
     week_of,
 )
 from reports.metrics.labels import category_label, channel_label
@@ -25,7 +26,7 @@ from reports.metrics.labels import category_label, channel_label
 COUNTED = ("resolved", "resolved_on_time", "reopened", "escalations")
 
 
-def _counted() -> dict:
+def counted_aggregates() -> dict:
     return {
         "resolved": Count("id", filter=Q(kind=EventKind.RESOLVED)),
         "resolved_on_time": Count("id", filter=RESOLVED_ON_TIME),
@@ -38,15 +39,19 @@ def received_count(tally: Tally) -> None:
     """Complaints received: per week (trend), then per carrier, category and channel (this week and the previous
     one, for the rates). The trend query covers the weeks before the previous one; the split query the last two."""
     week, prev = tally.week, tally.prev
-    if tally.t0 < prev.start:
+    if older := tally.direct_older:
+        start, end = span(older)
         for row in (
-            Complaint.objects.filter(counted_complaints(), received_at__gte=tally.t0, received_at__lt=prev.start)
+            Complaint.objects.filter(counted_complaints(), received_at__gte=start, received_at__lt=end)
             .annotate(wk=TruncWeek("received_at"))
             .values("wk")
             .annotate(n=Count("id"))
             .order_by()
         ):
-            tally.trend[week_of(row["wk"])]["received"] += row["n"]
+            if (w := week_of(row["wk"])) in older:
+                tally.trend[w]["received"] += row["n"]
+    if not tally.recent_direct:
+        return
     for row in (
         Complaint.objects.filter(counted_complaints(), received_at__gte=prev.start, received_at__lt=week.end)
         .annotate(this=Case(When(received_at__gte=week.start, then=Value(True)), default=Value(False)))
@@ -62,7 +67,7 @@ def received_count(tally: Tally) -> None:
                 tally.split[d][key]["received"] += row["n"]
 
 
-def _counted_events(since: datetime, until: datetime):
+def counted_events(since: datetime, until: datetime):
     kinds = (EventKind.RESOLVED, EventKind.REOPENED, EventKind.ESCALATED, EventKind.SURVEY_ANSWERED)
     # One range per kind, so PostgreSQL reads the (kind, created_at) index rather than every event of the weeks.
     in_range = Q()
@@ -75,22 +80,24 @@ def events_count(tally: Tally) -> None:
     """Resolutions (and those on time), reopenings and escalations: per week (trend), then per carrier, category and
     channel (this week)."""
     week, prev = tally.week, tally.prev
-    if tally.t0 < prev.start:
+    if older := tally.direct_older:
         for row in (
-            _counted_events(tally.t0, prev.start)
+            counted_events(*span(older))
             .annotate(wk=TruncWeek("created_at"))
             .values("wk")
-            .annotate(**_counted())
+            .annotate(**counted_aggregates())
             .order_by()
         ):
-            w = week_of(row["wk"])
-            for name in COUNTED:
-                tally.trend[w][name] += row[name]
+            if (w := week_of(row["wk"])) in older:
+                for name in COUNTED:
+                    tally.trend[w][name] += row[name]
+    if not tally.recent_direct:
+        return
     for row in (
-        _counted_events(prev.start, week.end)
+        counted_events(prev.start, week.end)
         .annotate(this=Case(When(created_at__gte=week.start, then=Value(True)), default=Value(False)))
         .values("this", "complaint__carrier_id", "complaint__category", "complaint__channel")
-        .annotate(**_counted())
+        .annotate(**counted_aggregates())
         .order_by()
     ):
         w = week if row["this"] else prev

@@ -25,6 +25,7 @@ from reports.metrics.compensation import compensation_count
 from reports.metrics.macros import macro_rows
 from reports.metrics.rates import operation_rate, parcel_volumes
 from reports.metrics.regulator import escalation_levels, valid_count
+from reports.metrics.rolled import rolled_count, rolled_weeks
 from reports.metrics.root_causes import root_cause_rows
 from reports.metrics.surveys import answers_count, average_score, omissions
 from reports.metrics.volumes import backlog_count, events_count, received_count, split_rows
@@ -33,18 +34,22 @@ from reports.routers import report_reads
 from reports.weeks import IsoWeek
 
 
-def week_compute(*, week: IsoWeek, now: datetime | None = None, reuse_snapshots: bool = True) -> dict:
+def week_compute(
+    *, week: IsoWeek, now: datetime | None = None, reuse_snapshots: bool = True, use_rollup: bool = True
+) -> dict:
     """Compute one ISO week (in TIME_ZONE) for the whole operation and per carrier, category, channel and agent.
 
     The trend's weeks before the previous one are read from their stored WeeklyReport when there is one (what was
-    reported then), unless `reuse_snapshots=False`; the week and the previous one are always computed."""
+    reported then), unless `reuse_snapshots=False`; the week and the previous one are always computed. The flows of
+    the weeks the daily roll-up covers are read from it (reports/rollup.py), unless `use_rollup=False`: the same
+    figures, counted from the rows."""
     now = now or timezone.now()
     # Weeks are the operation's (TIME_ZONE), whatever zone the caller's request activated. Every read goes to the
     # reports database: the read replica when there is one (reports/routers.py).
     with timezone.override(settings.TIME_ZONE), report_reads() as database:
         connection = connections[database]
         if connection.vendor != "postgresql":
-            return _compute(week, now, reuse_snapshots)
+            return _compute(week, now, reuse_snapshots, use_rollup)
         with transaction.atomic(using=database):
             with connection.cursor() as cursor:
                 # For this transaction only: JIT compilation costs more than it saves on these short aggregate
@@ -52,7 +57,7 @@ def week_compute(*, week: IsoWeek, now: datetime | None = None, reuse_snapshots:
                 # sort on disk; and SSD costs, so the week's few rows are joined to their complaints by key rather
                 # than by scanning every complaint (the default cost assumes spinning disks).
                 cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LOCAL random_page_cost = 1.1")
-            return _compute(week, now, reuse_snapshots)
+            return _compute(week, now, reuse_snapshots, use_rollup)
 
 
 def stored_trend(weeks: list[IsoWeek]) -> dict[IsoWeek, dict]:
@@ -80,7 +85,7 @@ def trend_figures(counts: dict) -> dict:
     }
 
 
-def _compute(week: IsoWeek, now: datetime, reuse_snapshots: bool) -> dict:
+def _compute(week: IsoWeek, now: datetime, reuse_snapshots: bool, use_rollup: bool) -> dict:
     weeks = [week.previous(TREND_WEEKS - 1 - i) for i in range(TREND_WEEKS)]
     prev = week.previous()
     # Older trend weeks: from their snapshots. The queries cover the weeks from the oldest one without a snapshot.
@@ -88,13 +93,15 @@ def _compute(week: IsoWeek, now: datetime, reuse_snapshots: bool) -> dict:
     computed_weeks = list(weeks)
     while computed_weeks[0] in stored:
         computed_weeks.pop(0)
-    tally = Tally(week=week, weeks=computed_weeks)
+    tally = Tally(
+        week=week, weeks=computed_weeks, rolled=rolled_weeks(computed_weeks, week=week) if use_rollup else set()
+    )
 
     received_count(tally)
     events_count(tally)
     valid_count(tally)
     first_responses_count(tally)
-    breaches_by_clock = breaches_count(tally)
+    breaches_by_clock = {**breaches_count(tally), **rolled_count(tally)}
     answers_count(tally)
     backlog_count(tally)  # after the flows: earlier weeks' backlogs follow from them
     hours = durations(week, prev)

@@ -28,6 +28,7 @@ def test_each_workload_is_routed_by_task_name_to_its_own_queue():
         "redress.poll_imap": "celery",
         "redress.purge_idempotency_keys": "celery",
         "redress.refresh_all_clocks": "celery",
+        "redress.report_rollup": "reports",
         "redress.surge_check": "reports",
         "redress.sweep_clocks": "clocks",
         "redress.weekly_report_send": "reports",
