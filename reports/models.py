@@ -86,6 +86,9 @@ class DailyFlow(models.Model):
     answers = models.PositiveIntegerField(_("survey answers"), default=0)
     low_answers = models.PositiveIntegerField(_("survey answers of 1-2"), default=0)
     score_total = models.PositiveIntegerField(_("sum of the scores"), default=0)
+    # Complaints counted valid in the day's ISO week on this day: their first resolution "carrier liable" that week.
+    valid = models.PositiveIntegerField(_("valid complaints"), default=0)
+    regulator_valid = models.PositiveIntegerField(_("valid complaints through the regulator"), default=0)
     missed_first_response = models.PositiveIntegerField(_("first-response breaches"), default=0)
     missed_resolution = models.PositiveIntegerField(_("resolution breaches"), default=0)
     missed_carrier_accept = models.PositiveIntegerField(_("carrier-accept breaches"), default=0)
@@ -100,6 +103,26 @@ class DailyFlow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.carrier_id} {self.category} {self.channel}"
+
+
+class DailyAgentFlow(models.Model):
+    """What one user did in one local day, as the report's per-agent rows count it (reports.metrics.agents): written
+    by the daily roll-up with DailyFlow."""
+
+    day = models.DateField(_("day"))
+    actor_id = models.BigIntegerField(_("user"))
+    resolved = models.PositiveIntegerField(_("resolved"), default=0)
+    resolved_on_time = models.PositiveIntegerField(_("resolved on time"), default=0)
+    first_responses = models.PositiveIntegerField(_("first responses"), default=0)
+    first_response_on_time = models.PositiveIntegerField(_("first responses on time"), default=0)
+
+    class Meta:
+        verbose_name = _("daily agent flow")
+        verbose_name_plural = _("daily agent flows")
+        indexes = [models.Index(fields=["day"], name="daily_agent_flow_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.actor_id}"
 
 
 class RollupProgress(models.Model):

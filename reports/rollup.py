@@ -19,17 +19,20 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from complaints.choices import AlertKind, Clock
-from complaints.models import ClockAlert, Complaint, FiguresRecount, SurveyResponse
+from complaints.choices import AlertKind, Channel, Clock
+from complaints.models import ClockAlert, Complaint, ComplaintEvent, FiguresRecount, SurveyResponse
 from complaints.recount import local_day
 from complaints.services import LOW_SCORES
+from reports.metrics.agents import FLOWS as AGENT_FLOWS
+from reports.metrics.agents import agent_flows
 from reports.metrics.common import counted_complaints, counted_rows
+from reports.metrics.regulator import LIABLE, VALID
 from reports.metrics.volumes import COUNTED, counted_aggregates, counted_events
-from reports.models import DailyFlow, RollupProgress
+from reports.models import DailyAgentFlow, DailyFlow, RollupProgress
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +47,7 @@ FLOW_FIELDS = (
     "answers",
     "low_answers",
     "score_total",
+    *VALID,
     *BREACH_FIELDS.values(),
 )
 
@@ -114,12 +118,36 @@ def day_flows(day: date) -> dict[Key, dict[str, int]]:
         dims,
         {"answers": "n", "low_answers": "low", "score_total": "total"},
     )
+    # Valid complaints are counted per complaint and ISO week: on the day of the week's first liable resolution.
+    week_start, _ = day_bounds(day - timedelta(days=day.weekday()))
+    earlier = ComplaintEvent.objects.filter(
+        LIABLE, complaint=OuterRef("complaint"), created_at__gte=week_start, created_at__lt=start
+    )
+    add(
+        ComplaintEvent.objects.filter(LIABLE, created_at__gte=start, created_at__lt=end)
+        .filter(~Exists(earlier))
+        .values(*dims)
+        .annotate(
+            valid=Count("complaint_id", distinct=True),
+            regulator_valid=Count("complaint_id", distinct=True, filter=Q(complaint__channel=Channel.REGULATOR)),
+        )
+        .order_by(),
+        dims,
+        {name: name for name in VALID},
+    )
     return {key: counts for key, counts in flows.items() if any(counts.values())}
 
 
 def _count_day(day: date) -> None:
     """Replace the day's rows (inside the caller's transaction, under the progress lock)."""
     flows = day_flows(day)
+    start, end = day_bounds(day)
+    agents = [row for row in agent_flows(start, end) if any(row[name] for name in AGENT_FLOWS)]
+    DailyAgentFlow.objects.filter(day=day).delete()
+    DailyAgentFlow.objects.bulk_create(
+        [DailyAgentFlow(day=day, **{name: row[name] for name in ("actor_id", *AGENT_FLOWS)}) for row in agents],
+        batch_size=1000,
+    )
     DailyFlow.objects.filter(day=day).delete()
     DailyFlow.objects.bulk_create(
         [
@@ -193,3 +221,4 @@ def daily_flows_reset() -> None:
     with transaction.atomic():
         RollupProgress.objects.select_for_update().filter(pk=1).update(rolled_until=None, updated_at=None)
         DailyFlow.objects.all().delete()
+        DailyAgentFlow.objects.all().delete()

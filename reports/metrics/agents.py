@@ -4,27 +4,25 @@ backlog they own (docs/metrics.md, "Per agent"). Staff only: carrier users are n
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime, timedelta
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 
 from accounts.models import User
 from complaints.choices import EventKind
 from complaints.models import ComplaintEvent
 from reports.metrics.common import RESOLVED_ON_TIME, Tally, pct, reopen_q
+from reports.models import DailyAgentFlow
 from reports.weeks import IsoWeek
 
 FLOWS = ("resolved", "resolved_on_time", "first_responses", "first_response_on_time")
 
 
-def agents_count(week: IsoWeek) -> dict[int, dict]:
-    """{user id: counts}: resolutions made (and on time), first responses given (and on time), reopenings of a
-    resolution the agent made (the actor of the latest resolution before the reopening)."""
-    start, end = week.start, week.end
-    agents: dict[int, dict] = defaultdict(lambda: defaultdict(int))
-    for row in (
-        ComplaintEvent.objects.filter(
-            created_at__gte=start, created_at__lt=end, actor__isnull=False, actor__carrier__isnull=True
-        )
+def agent_flows(start: datetime, end: datetime):
+    """Per actor (staff and carrier users alike; `agent_rows` keeps the staff): resolutions made (and on time) and
+    first responses given (and on time) in [start, end)."""
+    return (
+        ComplaintEvent.objects.filter(created_at__gte=start, created_at__lt=end, actor__isnull=False)
         .filter(
             Q(kind=EventKind.RESOLVED) | Q(kind=EventKind.PUBLIC_REPLY, created_at=F("complaint__first_response_at"))
         )
@@ -38,7 +36,25 @@ def agents_count(week: IsoWeek) -> dict[int, dict]:
             ),
         )
         .order_by()
-    ):
+    )
+
+
+def agents_count(week: IsoWeek, *, rolled: bool = False) -> dict[int, dict]:
+    """{user id: counts}: resolutions made (and on time), first responses given (and on time), reopenings of a
+    resolution the agent made (the actor of the latest resolution before the reopening). `rolled`: the flows come
+    from the daily roll-up (reports/rollup.py), the reopenings from the rows either way."""
+    start, end = week.start, week.end
+    agents: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    if rolled:
+        rows = (
+            DailyAgentFlow.objects.filter(day__gte=week.monday, day__lt=week.monday + timedelta(days=7))
+            .values("actor_id")
+            .annotate(**{name: Sum(name) for name in FLOWS})
+            .order_by()
+        )
+    else:
+        rows = agent_flows(start, end)
+    for row in rows:
         for name in FLOWS:
             agents[row["actor_id"]][name] += row[name]
     resolver = (

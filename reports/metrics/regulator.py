@@ -24,6 +24,8 @@ def valid_count(tally: Tally) -> None:
     trend (this week and the previous one), per carrier for the rates, and this week per carrier for the
     scorecards."""
     week, prev = tally.week, tally.prev
+    if not tally.recent_direct:
+        return  # from the daily roll-up (reports.metrics.rolled)
     for row in (
         ComplaintEvent.objects.filter(LIABLE, created_at__gte=prev.start, created_at__lt=week.end)
         .annotate(this=Case(When(created_at__gte=week.start, then=Value(True)), default=Value(False)))

@@ -9,6 +9,7 @@ from django.db.models import Case, Sum, Value, When
 
 from complaints.models import FiguresRecount
 from reports.metrics.common import DIMS, Tally
+from reports.metrics.regulator import VALID
 from reports.metrics.volumes import COUNTED
 from reports.models import DailyFlow, RollupProgress
 from reports.weeks import IsoWeek
@@ -22,11 +23,12 @@ TREND_FIELDS = (
     "answers",
     "low_answers",
     "score_total",
+    *VALID,
     *(f"missed_{clock}" for clock in BREACH_FIELDS),
 )
 # This week's split, as the sections make it: every flow per carrier, category and channel; the clocks per carrier.
 SPLIT_ALL = ("received", *COUNTED)
-SPLIT_CARRIER = ("first_response_on_time", "missed_first_response", "missed_resolution")
+SPLIT_CARRIER = ("first_response_on_time", "missed_first_response", "missed_resolution", *VALID)
 
 
 def rolled_weeks(weeks: list[IsoWeek], *, week: IsoWeek) -> set[IsoWeek]:
@@ -75,11 +77,12 @@ def rolled_count(tally: Tally) -> dict[str, int]:
         DailyFlow.objects.filter(day__gte=prev.monday, day__lt=week.monday + timedelta(days=7))
         .annotate(this=Case(When(day__gte=week.monday, then=Value(True)), default=Value(False)))
         .values("this", "carrier_id", "category", "channel")
-        .annotate(**{name: Sum(name) for name in (*SPLIT_ALL, *SPLIT_CARRIER)})
+        .annotate(**{name: Sum(name) for name in {*SPLIT_ALL, *SPLIT_CARRIER}})
         .order_by()
     ):
         w = week if row["this"] else prev
-        tally.per_carrier[w][row["carrier_id"]]["received"] += row["received"] or 0
+        for name in ("received", *VALID):
+            tally.per_carrier[w][row["carrier_id"]][name] += row[name] or 0
         if w != week:
             continue
         for d, key in zip(DIMS, (row["carrier_id"], row["category"], row["channel"])):

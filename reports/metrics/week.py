@@ -150,7 +150,7 @@ def _compute(week: IsoWeek, now: datetime, reuse_snapshots: bool, use_rollup: bo
         "by_carrier": carrier_rows(tally, parcels[week], money),
         "by_category": split_rows(tally, "category"),
         "by_channel": split_rows(tally, "channel"),
-        "by_agent": agent_rows(tally, agents_count(week)),
+        "by_agent": agent_rows(tally, agents_count(week, rolled=week in tally.rolled)),
         "escalations_by_level": escalation_levels(week),
         "breaches_by_clock": breaches_rows(breaches_by_clock),
         "compensation_by_case": money["by_case"],
