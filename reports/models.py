@@ -125,6 +125,26 @@ class DailyAgentFlow(models.Model):
         return f"{self.day} {self.actor_id}"
 
 
+class DailyTally(models.Model):
+    """One local day's count of one key of a breakdown the report lists (`figure`: root causes, canned replies,
+    escalation levels, reopenings per resolver; reports.metrics.daily), with a second count where the breakdown has
+    one (`part`: liable resolutions, replies to the complainant). Written by the daily roll-up."""
+
+    day = models.DateField(_("day"))
+    figure = models.CharField(_("figure"), max_length=16)
+    key = models.CharField(_("key"), max_length=64)
+    count = models.PositiveIntegerField(_("count"), default=0)
+    part = models.PositiveIntegerField(_("part"), default=0)
+
+    class Meta:
+        verbose_name = _("daily tally")
+        verbose_name_plural = _("daily tallies")
+        indexes = [models.Index(fields=["figure", "day"], name="daily_tally_figure_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.figure} {self.key}"
+
+
 class RollupProgress(models.Model):
     """How far the daily roll-up has counted: every day before `rolled_until` is in DailyFlow (one row, id 1; locked
     by the roll-up while it counts a day, so two never count at once)."""

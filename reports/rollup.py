@@ -28,16 +28,17 @@ from complaints.models import ClockAlert, Complaint, ComplaintEvent, FiguresReco
 from complaints.recount import local_day
 from complaints.services import LOW_SCORES
 from reports.metrics.agents import FLOWS as AGENT_FLOWS
-from reports.metrics.agents import agent_flows
+from reports.metrics.agents import agent_flows, reopened_counts
 from reports.metrics.common import counted_complaints, counted_rows
-from reports.metrics.regulator import LIABLE, VALID
+from reports.metrics.daily import LEVELS, MACROS, REOPENED_BY, ROOT_CAUSES, SETTLE
+from reports.metrics.macros import macro_counts
+from reports.metrics.regulator import LIABLE, VALID, level_counts
+from reports.metrics.root_causes import root_cause_counts
 from reports.metrics.volumes import COUNTED, counted_aggregates, counted_events
-from reports.models import DailyAgentFlow, DailyFlow, RollupProgress
+from reports.models import DailyAgentFlow, DailyFlow, DailyTally, RollupProgress
 
 logger = logging.getLogger(__name__)
 
-# A day is counted once it ended this long ago: a transaction that began in it has committed by then.
-SETTLE = timedelta(hours=1)
 BREACH_FIELDS = {clock: f"missed_{clock}" for clock in Clock.values if clock != Clock.PROGRESS}
 FLOW_FIELDS = (
     "received",
@@ -148,6 +149,20 @@ def _count_day(day: date) -> None:
         [DailyAgentFlow(day=day, **{name: row[name] for name in ("actor_id", *AGENT_FLOWS)}) for row in agents],
         batch_size=1000,
     )
+    DailyTally.objects.filter(day=day).delete()
+    DailyTally.objects.bulk_create(
+        [
+            DailyTally(day=day, figure=figure, key=key, count=count, part=part)
+            for figure, counts in (
+                (ROOT_CAUSES, root_cause_counts(start, end)),
+                (MACROS, macro_counts(start, end)),
+                (LEVELS, level_counts(start, end)),
+                (REOPENED_BY, reopened_counts(start, end)),
+            )
+            for key, count, part in counts
+        ],
+        batch_size=1000,
+    )
     DailyFlow.objects.filter(day=day).delete()
     DailyFlow.objects.bulk_create(
         [
@@ -222,3 +237,4 @@ def daily_flows_reset() -> None:
         RollupProgress.objects.select_for_update().filter(pk=1).update(rolled_until=None, updated_at=None)
         DailyFlow.objects.all().delete()
         DailyAgentFlow.objects.all().delete()
+        DailyTally.objects.all().delete()

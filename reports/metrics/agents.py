@@ -12,6 +12,7 @@ from accounts.models import User
 from complaints.choices import EventKind
 from complaints.models import ComplaintEvent
 from reports.metrics.common import RESOLVED_ON_TIME, Tally, pct, reopen_q
+from reports.metrics.daily import REOPENED_BY, Counts, tallies_read
 from reports.models import DailyAgentFlow
 from reports.weeks import IsoWeek
 
@@ -39,10 +40,31 @@ def agent_flows(start: datetime, end: datetime):
     )
 
 
+def reopened_counts(start: datetime, end: datetime) -> Counts:
+    """(user id, reopenings in [start, end) of a resolution they made, 0): the resolver is the actor of the latest
+    resolution before the reopening (none: not counted)."""
+    resolver = (
+        ComplaintEvent.objects.filter(
+            kind=EventKind.RESOLVED, complaint=OuterRef("complaint"), created_at__lt=OuterRef("created_at")
+        )
+        .order_by("-created_at", "-id")
+        .values("actor_id")[:1]
+    )
+    return [
+        (str(row["resolver"]), row["n"], 0)
+        for row in ComplaintEvent.objects.filter(reopen_q(), created_at__gte=start, created_at__lt=end)
+        .annotate(resolver=Subquery(resolver))
+        .values("resolver")
+        .annotate(n=Count("id"))
+        .order_by()
+        if row["resolver"] is not None
+    ]
+
+
 def agents_count(week: IsoWeek, *, rolled: bool = False) -> dict[int, dict]:
     """{user id: counts}: resolutions made (and on time), first responses given (and on time), reopenings of a
-    resolution the agent made (the actor of the latest resolution before the reopening). `rolled`: the flows come
-    from the daily roll-up (reports/rollup.py), the reopenings from the rows either way."""
+    resolution the agent made (the actor of the latest resolution before the reopening). `rolled`: counted from the
+    daily roll-up (reports/rollup.py)."""
     start, end = week.start, week.end
     agents: dict[int, dict] = defaultdict(lambda: defaultdict(int))
     if rolled:
@@ -57,22 +79,9 @@ def agents_count(week: IsoWeek, *, rolled: bool = False) -> dict[int, dict]:
     for row in rows:
         for name in FLOWS:
             agents[row["actor_id"]][name] += row[name]
-    resolver = (
-        ComplaintEvent.objects.filter(
-            kind=EventKind.RESOLVED, complaint=OuterRef("complaint"), created_at__lt=OuterRef("created_at")
-        )
-        .order_by("-created_at", "-id")
-        .values("actor_id")[:1]
-    )
-    for row in (
-        ComplaintEvent.objects.filter(reopen_q(), created_at__gte=start, created_at__lt=end)
-        .annotate(resolver=Subquery(resolver))
-        .values("resolver")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        if row["resolver"] is not None:
-            agents[row["resolver"]]["reopened"] += row["n"]
+    reopened = tallies_read(REOPENED_BY, week) if rolled else reopened_counts(start, end)
+    for resolver, count, _part in reopened:
+        agents[int(resolver)]["reopened"] += count
     return agents
 
 

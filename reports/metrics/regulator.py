@@ -4,12 +4,15 @@ level they reached (docs/metrics.md, "The regulator's view, escalations, breache
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Case, Count, Q, Value, When
 from django.db.models.fields.json import KT
 
 from complaints.choices import Channel, EscalationLevel, EventKind
 from complaints.models import ComplaintEvent
 from reports.metrics.common import Tally
+from reports.metrics.daily import LEVELS, Counts, tallies_read
 from reports.metrics.labels import level_label
 from reports.weeks import IsoWeek
 
@@ -46,14 +49,22 @@ def valid_count(tally: Tally) -> None:
                 tally.split["carrier"][carrier_id][name] += row[name]
 
 
-def escalation_levels(week: IsoWeek) -> list[dict]:
-    """`escalations_by_level`: the week's `escalated` events by the level they reached (every level, 0 included)."""
-    levels = dict.fromkeys((EscalationLevel.SUPERVISOR.value, EscalationLevel.CENTRE.value), 0)
-    for row in (
-        ComplaintEvent.objects.filter(kind=EventKind.ESCALATED, created_at__gte=week.start, created_at__lt=week.end)
+def level_counts(start: datetime, end: datetime) -> Counts:
+    """(level reached, escalations, 0) of the `escalated` events in [start, end)."""
+    return [
+        (row["level"], row["n"], 0)
+        for row in ComplaintEvent.objects.filter(kind=EventKind.ESCALATED, created_at__gte=start, created_at__lt=end)
         .values(level=KT("data__to_level"))
         .annotate(n=Count("id"))
         .order_by()
-    ):
-        levels[int(row["level"])] = levels.get(int(row["level"]), 0) + row["n"]
+    ]
+
+
+def escalation_levels(week: IsoWeek, *, rolled: bool = False) -> list[dict]:
+    """`escalations_by_level`: the week's `escalated` events by the level they reached (every level, 0 included).
+    `rolled`: counted from the daily roll-up."""
+    levels = dict.fromkeys((EscalationLevel.SUPERVISOR.value, EscalationLevel.CENTRE.value), 0)
+    counts = tallies_read(LEVELS, week) if rolled else level_counts(week.start, week.end)
+    for level, count, _part in counts:
+        levels[int(level)] = levels.get(int(level), 0) + count
     return [{"key": level, "label": level_label(level), "count": n} for level, n in sorted(levels.items())]

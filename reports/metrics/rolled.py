@@ -3,12 +3,13 @@ take from the rows (reports.metrics.volumes, clocks, surveys), summed over a few
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Case, Sum, Value, When
 
 from complaints.models import FiguresRecount
 from reports.metrics.common import DIMS, Tally
+from reports.metrics.daily import SETTLE
 from reports.metrics.regulator import VALID
 from reports.metrics.volumes import COUNTED
 from reports.models import DailyFlow, RollupProgress
@@ -31,9 +32,10 @@ SPLIT_ALL = ("received", *COUNTED)
 SPLIT_CARRIER = ("first_response_on_time", "missed_first_response", "missed_resolution", *VALID)
 
 
-def rolled_weeks(weeks: list[IsoWeek], *, week: IsoWeek) -> set[IsoWeek]:
-    """The weeks of `weeks` whose seven days are all counted in the roll-up with none waiting to be counted again.
-    The week and the previous one come from the roll-up together or not at all (one query splits both)."""
+def rolled_weeks(weeks: list[IsoWeek], *, week: IsoWeek, now: datetime) -> set[IsoWeek]:
+    """The weeks of `weeks` whose seven days are all counted in the roll-up with none waiting to be counted again,
+    and over for SETTLE at `now` (a report computed as of an earlier moment counts later weeks from the rows). The
+    week and the previous one come from the roll-up together or not at all (one query splits both)."""
     rolled_until = RollupProgress.objects.filter(pk=1).values_list("rolled_until", flat=True).first()
     if rolled_until is None or not weeks:
         return set()
@@ -44,6 +46,7 @@ def rolled_weeks(weeks: list[IsoWeek], *, week: IsoWeek) -> set[IsoWeek]:
         w
         for w in weeks
         if w.monday + timedelta(days=6) < rolled_until
+        and w.end + SETTLE <= now
         and not any(w.monday + timedelta(days=i) in stale for i in range(7))
     }
     if not {week, week.previous()} <= rolled:

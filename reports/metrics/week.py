@@ -94,7 +94,9 @@ def _compute(week: IsoWeek, now: datetime, reuse_snapshots: bool, use_rollup: bo
     while computed_weeks[0] in stored:
         computed_weeks.pop(0)
     tally = Tally(
-        week=week, weeks=computed_weeks, rolled=rolled_weeks(computed_weeks, week=week) if use_rollup else set()
+        week=week,
+        weeks=computed_weeks,
+        rolled=rolled_weeks(computed_weeks, week=week, now=now) if use_rollup else set(),
     )
 
     received_count(tally)
@@ -151,10 +153,10 @@ def _compute(week: IsoWeek, now: datetime, reuse_snapshots: bool, use_rollup: bo
         "by_category": split_rows(tally, "category"),
         "by_channel": split_rows(tally, "channel"),
         "by_agent": agent_rows(tally, agents_count(week, rolled=week in tally.rolled)),
-        "escalations_by_level": escalation_levels(week),
+        "escalations_by_level": escalation_levels(week, rolled=week in tally.rolled),
         "breaches_by_clock": breaches_rows(breaches_by_clock),
         "compensation_by_case": money["by_case"],
-        "root_causes": root_cause_rows(week),
-        "macros_used": macro_rows(week),
+        "root_causes": root_cause_rows(week, rolled=week in tally.rolled),
+        "macros_used": macro_rows(week, rolled=week in tally.rolled),
         "trend": [stored[w] if w in stored else {"week": str(w), **trend_figures(tally.trend[w])} for w in weeks],
     }

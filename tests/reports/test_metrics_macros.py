@@ -14,6 +14,7 @@ from complaints.macros.services import macro_save, reply_send
 from reports import exports
 from reports.metrics import week_compute
 from reports.metrics.macros import macro_rows
+from reports.rollup import daily_flows_roll
 from reports.weeks import IsoWeek
 from tests.factories import make_complaint
 from tests.reports.builders import local
@@ -77,3 +78,13 @@ def test_the_report_and_its_downloads_show_the_macros_used(macros_week):
     assert rows[start + 1] == ["Canned reply", "Times used", "As replies", "As internal notes"]
     assert rows[start + 2] == ["请提供照片", "2", "2", "0"]
     assert "Canned replies used" in text and "已联系网点" in text
+
+
+def test_the_daily_roll_up_gives_the_same_canned_replies(macros_week):
+    photos, called = macros_week
+    # When the days are rolled up
+    with time_machine.travel(local(11, 24, 2), tick=False):
+        daily_flows_roll(now=local(11, 24, 2))
+    # Then W47's canned replies read from the roll-up are the ones counted from the rows, in the same order
+    assert macro_rows(W47, rolled=True) == macro_rows(W47) != []
+    assert macro_rows(W47, top=1, rolled=True) == macro_rows(W47, top=1)

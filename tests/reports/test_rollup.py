@@ -46,7 +46,7 @@ def both_ways(week: IsoWeek, now) -> tuple[dict, dict]:
 
 def covered(week: IsoWeek) -> set:
     weeks = [week.previous(11 - i) for i in range(12)]
-    return rolled_weeks(weeks, week=week)
+    return rolled_weeks(weeks, week=week, now=local(12, 31))
 
 
 def random_history(rng: random.Random, agents, carriers) -> list:
