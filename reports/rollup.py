@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -29,7 +29,7 @@ from complaints.recount import local_day
 from complaints.services import LOW_SCORES
 from reports.metrics.agents import FLOWS as AGENT_FLOWS
 from reports.metrics.agents import agent_flows, reopened_counts
-from reports.metrics.common import counted_complaints, counted_rows
+from reports.metrics.common import aggregates_tune, counted_complaints, counted_rows
 from reports.metrics.daily import LEVELS, MACROS, REOPENED_BY, ROOT_CAUSES, SETTLE
 from reports.metrics.macros import macro_counts
 from reports.metrics.regulator import LIABLE, VALID, level_counts
@@ -191,6 +191,7 @@ def daily_flows_roll(*, now: datetime | None = None, max_days: int = 62, budget_
         day: date | None = None
         try:
             with transaction.atomic():
+                aggregates_tune(connection)
                 progress = RollupProgress.objects.select_for_update().get(pk=1)
                 if progress.rolled_until is None:
                     progress.rolled_until = _first_day()

@@ -165,6 +165,16 @@ def percentile_cont(sorted_values: list[float], fraction: float) -> float | None
     return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
 
 
+def aggregates_tune(connection) -> None:
+    """For the current transaction on PostgreSQL (call inside one): JIT compilation costs more than it saves on the
+    report's short aggregate queries (seconds at 1M rows, docs/benchmarks.md); enough memory to group in a hash table
+    rather than sort on disk; and SSD costs, so a week's or a day's rows are joined to their complaints by key rather
+    than by scanning every complaint (the default cost assumes spinning disks)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LOCAL random_page_cost = 1.1")
+
+
 def percentiles_in_db() -> bool:
     return connections[reading_from()].vendor == "postgresql"
 

@@ -20,7 +20,7 @@ from complaints.choices import Clock
 from reports.metrics.agents import agent_rows, agents_count
 from reports.metrics.carriers import carrier_rows
 from reports.metrics.clocks import breaches_count, breaches_rows, commitment, durations, first_responses_count
-from reports.metrics.common import HEADLINE_FIELDS, SCHEMA_VERSION, TREND_WEEKS, Tally, entry, met, pct
+from reports.metrics.common import HEADLINE_FIELDS, SCHEMA_VERSION, TREND_WEEKS, Tally, aggregates_tune, entry, met, pct
 from reports.metrics.compensation import compensation_count
 from reports.metrics.macros import macro_rows
 from reports.metrics.rates import operation_rate, parcel_volumes
@@ -51,12 +51,7 @@ def week_compute(
         if connection.vendor != "postgresql":
             return _compute(week, now, reuse_snapshots, use_rollup)
         with transaction.atomic(using=database):
-            with connection.cursor() as cursor:
-                # For this transaction only: JIT compilation costs more than it saves on these short aggregate
-                # queries (seconds at 1M rows, docs/benchmarks.md); enough memory to group in a hash table rather than
-                # sort on disk; and SSD costs, so the week's few rows are joined to their complaints by key rather
-                # than by scanning every complaint (the default cost assumes spinning disks).
-                cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LOCAL random_page_cost = 1.1")
+            aggregates_tune(connection)
             return _compute(week, now, reuse_snapshots, use_rollup)
 
 
