@@ -186,6 +186,7 @@ def daily_flows_roll(*, now: datetime | None = None, max_days: int = 62, budget_
     closed_before = local_day(now - SETTLE)  # the first day not over long enough
     result = RollupResult()
     started = time.monotonic()
+    RollupProgress.objects.get_or_create(pk=1)  # made by the migration; again after a test database was flushed
     skipped: set[date] = set()
     while len(result.counted) + len(result.recounted) < max_days and time.monotonic() - started < budget_seconds:
         day: date | None = None

@@ -16,6 +16,7 @@ from reports.metrics import week_compute
 from reports.metrics.rolled import rolled_weeks
 from reports.models import DailyFlow, RollupProgress
 from reports.rollup import daily_flows_reset, daily_flows_roll
+from reports.tasks import report_rollup
 from reports.weeks import IsoWeek
 from tests.reports.builders import answer, assign, first_reply, local, receive, resolve, send_surveys, sweep
 
@@ -291,3 +292,14 @@ def test_a_complaint_reopened_after_a_roll_up_keeps_the_figures_equal(agent, zto
         assert rolled == direct
     complaint.refresh_from_db()
     assert complaint.status == Status.RESOLVED
+
+
+def test_the_beat_task_counts_the_days_over_and_says_so(agent, zto):
+    # Given complaints received on two days of last week
+    receive(local(11, 2, 10), carrier=zto)
+    receive(local(11, 3, 10), carrier=zto)
+    # When beat's task runs on the 4th at 02:00
+    with time_machine.travel(local(11, 4, 2), tick=False):
+        summary = report_rollup()
+    # Then both days are counted and the summary names the first day not counted yet
+    assert summary == {"counted": 2, "recounted": 0, "failed": [], "rolled_until": "2026-11-04"}
