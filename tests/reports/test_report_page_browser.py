@@ -26,12 +26,14 @@ def stored_week(db):
 
 def _log_in(driver, live_server, username):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     driver.get(live_server.url + reverse("admin:login"))
     driver.find_element(By.NAME, "username").send_keys(username)
     driver.find_element(By.NAME, "password").send_keys(PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "#login-form [type=submit]").click()
-    driver.find_element(By.ID, "user-tools")  # logged in: the admin header shows the user's tools
+    # Logged in: the admin header shows the user's tools (on a busy machine the next page can take a moment).
+    WebDriverWait(driver, 15).until(lambda d: d.find_elements(By.ID, "user-tools"))
 
 
 def test_a_supervisor_sees_the_figures_and_the_charts(browser, live_server, stored_week):
