@@ -23,7 +23,7 @@ def surge_check() -> dict:
     return {"surges": len(result.surges), "alerts": result.alerts}
 
 
-@shared_task(name="redress.report_rollup", time_limit=120, **RETRY)
+@shared_task(name="redress.report_rollup", **RETRY)
 def report_rollup() -> dict:
     """Beat, every 5 minutes: count the days that ended into the weekly report's daily roll-up, and again the days a
     later change reached (each call counts for at most about 50 s; the next one goes on)."""

@@ -37,6 +37,22 @@ def test_each_workload_is_routed_by_task_name_to_its_own_queue():
     assert set(settings.CELERY_TASK_ROUTES) <= set(ours)
 
 
+def test_every_task_can_be_sent_with_its_time_limits():
+    # Celery refuses to send a task whose soft time limit exceeds its hard one (a task's own `time_limit` below the
+    # project's soft limit): beat would fail to send it every time.
+    app.loader.import_default_modules()
+    ours = {name: task for name, task in app.tasks.items() if name.startswith("redress.")}
+
+    refused = {
+        name: (task.soft_time_limit, task.time_limit)
+        for name, task in ours.items()
+        if task.soft_time_limit and task.time_limit and task.soft_time_limit > task.time_limit
+    }
+
+    assert refused == {}
+    assert ours["redress.report_rollup"].soft_time_limit == settings.CELERY_TASK_SOFT_TIME_LIMIT
+
+
 def test_a_task_of_the_future_goes_to_the_default_queue():
     assert queue_of("redress.something_new") == "celery"
 

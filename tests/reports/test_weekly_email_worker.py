@@ -2,15 +2,17 @@
 queues one message per supervisor, and the dispatcher sends each once. Reuses the worker of
 tests/complaints/test_celery_worker.py (its own Redis database and queue)."""
 
+from datetime import timedelta
+
 import pytest
 
 from complaints.choices import MessageKind, MessageState
 from complaints.models import OutboundMessage
 from complaints.tasks import dispatch_outbox
-from reports.models import WeeklyReport
+from reports.models import DailyFlow, WeeklyReport
 from reports.reading import last_complete_week
-from reports.tasks import weekly_report_send
-from tests.factories import SupervisorFactory
+from reports.tasks import report_rollup, weekly_report_send
+from tests.factories import CarrierFactory, SupervisorFactory, make_complaint
 from tests.fixtures.celery_worker import DONE_TIMEOUT, _wait
 
 pytestmark = [
@@ -52,3 +54,21 @@ def test_the_worker_sends_the_weekly_report_once_when_the_task_runs_twice(worker
     assert set(messages.values_list("state", flat=True)) == {MessageState.SENT}
     assert set(messages.values_list("attempts", flat=True)) == {1}
     assert WeeklyReport.objects.get(iso_week=week).emailed_at is not None
+
+
+def test_the_worker_runs_the_daily_roll_up(worker):
+    # Given complaints received on two days of the last week
+    week = last_complete_week()
+    zto = CarrierFactory(code="ZTO")
+    for day in (1, 2):
+        make_complaint(carrier=zto, at=week.start + timedelta(days=day, hours=10))
+    # When beat's roll-up task is delivered to a worker (sent as beat sends it, with the project's time limits)
+    report_rollup.apply_async(connection=worker["connection"], queue=worker["queue"])
+    _wait(
+        lambda: _succeeded(worker["log"], "redress.report_rollup") >= 1,
+        DONE_TIMEOUT,
+        "the roll-up task",
+        worker["log"],
+    )
+    # Then the days are counted: the two complaints are in the roll-up
+    assert sum(DailyFlow.objects.values_list("received", flat=True)) == 2
