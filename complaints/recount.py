@@ -14,7 +14,7 @@ from django.conf import settings
 from complaints.choices import AlertKind, EventKind
 from complaints.models import ClockAlert, Complaint, ComplaintEvent, FiguresRecount, SurveyResponse
 
-# The events the report counts (reports.metrics.volumes): a complaint's other events place nothing in a day.
+# The events the report counts (reports.metrics.volumes reads this list); a complaint's other events count nowhere.
 COUNTED_KINDS = (EventKind.RESOLVED, EventKind.REOPENED, EventKind.ESCALATED, EventKind.SURVEY_ANSWERED)
 
 

@@ -23,7 +23,7 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from complaints.choices import AlertKind, Channel, Clock
+from complaints.choices import AlertKind, Channel
 from complaints.models import ClockAlert, Complaint, ComplaintEvent, FiguresRecount, SurveyResponse
 from complaints.recount import local_day
 from complaints.services import LOW_SCORES
@@ -33,24 +33,12 @@ from reports.metrics.common import aggregates_tune, counted_complaints, counted_
 from reports.metrics.daily import LEVELS, MACROS, REOPENED_BY, ROOT_CAUSES, SETTLE
 from reports.metrics.macros import macro_counts
 from reports.metrics.regulator import LIABLE, VALID, level_counts
+from reports.metrics.rolled import BREACH_FIELDS, FLOW_FIELDS
 from reports.metrics.root_causes import root_cause_counts
 from reports.metrics.volumes import COUNTED, counted_aggregates, counted_events
 from reports.models import DailyAgentFlow, DailyFlow, DailyTally, RollupProgress
 
 logger = logging.getLogger(__name__)
-
-BREACH_FIELDS = {clock: f"missed_{clock}" for clock in Clock.values if clock != Clock.PROGRESS}
-FLOW_FIELDS = (
-    "received",
-    *COUNTED,
-    "first_responses",
-    "first_response_on_time",
-    "answers",
-    "low_answers",
-    "score_total",
-    *VALID,
-    *BREACH_FIELDS.values(),
-)
 
 Key = tuple[int | None, str, str]
 
@@ -141,16 +129,27 @@ def day_flows(day: date) -> dict[Key, dict[str, int]]:
 
 def _count_day(day: date) -> None:
     """Replace the day's rows (inside the caller's transaction, under the progress lock)."""
-    flows = day_flows(day)
     start, end = day_bounds(day)
-    agents = [row for row in agent_flows(start, end) if any(row[name] for name in AGENT_FLOWS)]
-    DailyAgentFlow.objects.filter(day=day).delete()
-    DailyAgentFlow.objects.bulk_create(
-        [DailyAgentFlow(day=day, **{name: row[name] for name in ("actor_id", *AGENT_FLOWS)}) for row in agents],
-        batch_size=1000,
+    _replace(
+        DailyFlow,
+        day,
+        [
+            DailyFlow(day=day, carrier_id=carrier_id, category=category, channel=channel, **counts)
+            for (carrier_id, category, channel), counts in day_flows(day).items()
+        ],
     )
-    DailyTally.objects.filter(day=day).delete()
-    DailyTally.objects.bulk_create(
+    _replace(
+        DailyAgentFlow,
+        day,
+        [
+            DailyAgentFlow(day=day, **{name: row[name] for name in ("actor_id", *AGENT_FLOWS)})
+            for row in agent_flows(start, end)
+            if any(row[name] for name in AGENT_FLOWS)
+        ],
+    )
+    _replace(
+        DailyTally,
+        day,
         [
             DailyTally(day=day, figure=figure, key=key, count=count, part=part)
             for figure, counts in (
@@ -161,16 +160,12 @@ def _count_day(day: date) -> None:
             )
             for key, count, part in counts
         ],
-        batch_size=1000,
     )
-    DailyFlow.objects.filter(day=day).delete()
-    DailyFlow.objects.bulk_create(
-        [
-            DailyFlow(day=day, carrier_id=carrier_id, category=category, channel=channel, **counts)
-            for (carrier_id, category, channel), counts in flows.items()
-        ],
-        batch_size=1000,
-    )
+
+
+def _replace(model, day: date, rows: list) -> None:
+    model.objects.filter(day=day).delete()
+    model.objects.bulk_create(rows, batch_size=1000)
 
 
 def _first_day() -> date | None:

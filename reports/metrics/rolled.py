@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Case, Sum, Value, When
 
+from complaints.choices import Clock
 from complaints.models import FiguresRecount
 from reports.metrics.common import DIMS, Tally
 from reports.metrics.daily import SETTLE
@@ -15,8 +16,9 @@ from reports.metrics.volumes import COUNTED
 from reports.models import DailyFlow, RollupProgress
 from reports.weeks import IsoWeek
 
-BREACH_FIELDS = ("first_response", "resolution", "carrier_accept", "carrier_reply", "statutory")
-TREND_FIELDS = (
+# The clocks that breach (the progress clock sends an update instead), and DailyFlow's columns of a day's flows.
+BREACH_FIELDS = {clock: f"missed_{clock}" for clock in Clock.values if clock != Clock.PROGRESS}
+FLOW_FIELDS = (
     "received",
     *COUNTED,
     "first_responses",
@@ -25,7 +27,7 @@ TREND_FIELDS = (
     "low_answers",
     "score_total",
     *VALID,
-    *(f"missed_{clock}" for clock in BREACH_FIELDS),
+    *BREACH_FIELDS.values(),
 )
 # This week's split, as the sections make it: every flow per carrier, category and channel; the clocks per carrier.
 SPLIT_ALL = ("received", *COUNTED)
@@ -59,7 +61,7 @@ def rolled_count(tally: Tally) -> dict[str, int]:
     weeks = [w for w in tally.weeks if w in tally.rolled]
     if not weeks:
         return {}
-    sums = {name: Sum(name) for name in TREND_FIELDS}
+    sums = {name: Sum(name) for name in FLOW_FIELDS}
     for row in (
         DailyFlow.objects.filter(day__gte=weeks[0].monday, day__lt=weeks[-1].monday + timedelta(days=7))
         .values("day")
@@ -70,9 +72,9 @@ def rolled_count(tally: Tally) -> dict[str, int]:
         if w not in tally.rolled:
             continue
         counts = tally.trend[w]
-        for name in TREND_FIELDS:
+        for name in FLOW_FIELDS:
             counts[name] += row[name] or 0
-        counts["breaches"] += sum(row[f"missed_{clock}"] or 0 for clock in BREACH_FIELDS)
+        counts["breaches"] += sum(row[name] or 0 for name in BREACH_FIELDS.values())
     week, prev = tally.week, tally.prev
     if week not in tally.rolled:
         return {}
@@ -94,4 +96,4 @@ def rolled_count(tally: Tally) -> dict[str, int]:
         for name in SPLIT_CARRIER:
             tally.split["carrier"][row["carrier_id"]][name] += row[name] or 0
     counts = tally.trend[week]
-    return {clock: counts[f"missed_{clock}"] for clock in BREACH_FIELDS if counts[f"missed_{clock}"]}
+    return {clock: counts[name] for clock, name in BREACH_FIELDS.items() if counts[name]}

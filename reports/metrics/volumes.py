@@ -10,6 +10,7 @@ from django.db.models.functions import TruncWeek
 
 from complaints.choices import OPEN_STATUSES, EventKind
 from complaints.models import Complaint, ComplaintEvent
+from complaints.recount import COUNTED_KINDS
 from reports.metrics.common import (
     DIMS,
     RESOLVED_ON_TIME,
@@ -68,10 +69,9 @@ def received_count(tally: Tally) -> None:
 
 
 def counted_events(since: datetime, until: datetime):
-    kinds = (EventKind.RESOLVED, EventKind.REOPENED, EventKind.ESCALATED, EventKind.SURVEY_ANSWERED)
     # One range per kind, so PostgreSQL reads the (kind, created_at) index rather than every event of the weeks.
     in_range = Q()
-    for kind in kinds:
+    for kind in COUNTED_KINDS:
         in_range |= Q(kind=kind, created_at__gte=since, created_at__lt=until)
     return ComplaintEvent.objects.filter(in_range).filter(counted_rows())
 
